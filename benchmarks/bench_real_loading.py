@@ -24,11 +24,10 @@ class RawDecodeDataset(Dataset):
         self.specs, self.n_frames, self.image_size, self.settings, self.seed = specs, n_frames, image_size, settings, seed
     def __len__(self): return len(self.specs)
     def __getitem__(self, index):
-        from gmm_adaptive.media import decode_clip, frame_transform, pick_frames, item_generator
+        from gmm_adaptive.media import decode_clip, train_view, item_seed
         spec, frames = decode_clip(self.specs[index], self.settings)
-        g = item_generator(self.seed, 0, index)
-        fr = frames[pick_frames(len(frames), self.n_frames, True, g)]
-        return torch.from_numpy(spec)[None], frame_transform(fr, self.image_size, True, g), self.specs[index].label, index
+        visual = train_view(frames, self.n_frames, self.image_size, item_seed(self.seed, 0, index))
+        return torch.from_numpy(spec)[None], visual, self.specs[index].label, index
 
 
 def samples_per_s(ds, batch_size: int, workers: int, repeats: int = 2) -> float:
