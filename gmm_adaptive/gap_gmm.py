@@ -135,7 +135,7 @@ def collect_outputs(model, loader, device, amp: bool = False) -> dict:
     out = {k: [] for k in ('y', 'idx', 'pred', 'pred_a', 'pred_v', 'gap', 'ce')}
     for audio, visual, y, idx in loader:
         audio, visual, y = audio.to(device, non_blocking=True), visual.to(device, non_blocking=True), y.to(device)
-        with torch.autocast(device.type, enabled=amp and device.type == 'cuda'):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp and device.type == 'cuda'):   # as in training
             o = model(audio, visual)
         out['y'].append(y.cpu()); out['idx'].append(idx.cpu()); out['pred'].append(o.z.argmax(1).cpu())
         out['ce'].append(F.cross_entropy(o.z.float(), y, reduction='none').cpu())

@@ -12,8 +12,9 @@ stamp=.venv/.installed-$stamp_key
 if [ -f "$stamp" ]; then exit 0; fi
 echo "setting up .venv (pinned by constraints.txt; first time takes a few minutes) ..."
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'
+quiet() { "$@" 2> >(grep -v -e "^WARNING: Location 'file:" -e 'BuildBackendWarning' >&2); }   # drop this machine's mirror notices
+quiet .venv/bin/python -m pip install -q --upgrade pip
+quiet .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'
 .venv/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (gmm-adaptive)" >/dev/null
 rm -f .venv/.installed-*
 touch "$stamp"
