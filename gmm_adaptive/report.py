@@ -169,13 +169,18 @@ def unknown_parameters(namespace: dict, known) -> list:
                   if not k.startswith('_') and k not in known and k not in _IPYTHON_NAMES
                   and not isinstance(v, (types.ModuleType, type)) and not callable(v))
 
-# %% ../nbs/60_report.ipynb #d385c34e
+# %% ../nbs/60_report.ipynb #f718b437
 GMM_PARAMETERS = ('n_warmup_epochs', 'n_rounds', 'alpha', 'beta', 'gamma', 'lambda0')
+
+_SETUP_SEEN = '_reproduce_globals_at_first_setup'
 
 def setup_from_parameters(namespace: dict, extra: tuple = ()) -> Reproduce:
     "Validate a reproduce notebook's parameters (from its `globals()`) and return its `Reproduce` setup."
     known = set(PARAMETERS) | set(extra)
-    bad = unknown_parameters(namespace, known)
+    # Re-running the setup cell in a live kernel (after editing a parameter) must not mistake the notebook's own later
+    # variables (table, res, ...) for injected parameters: only names present at the first setup call are checked.
+    seen = namespace.setdefault(_SETUP_SEEN, set(namespace))
+    bad = [k for k in unknown_parameters(namespace, known) if k in seen]
     if bad: raise ValueError(f"unknown parameter {', '.join(bad)}; this notebook's parameters are: {', '.join(sorted(known))}.")
     p = {k: namespace.get(k, PARAMETERS[k][0]) for k in PARAMETERS}
     check_choice('dataset', p['dataset'], DATASET_NAMES)
@@ -214,8 +219,6 @@ def setup_from_parameters(namespace: dict, extra: tuple = ()) -> Reproduce:
                       {k: (list(v) if isinstance(v, tuple) else v) for k, v in {**p, **{k: namespace[k] for k in extra if k in namespace}}.items()})
     for m in (*paper_methods().values(), *method_overrides):   # every method's config is checked now, before any training
         setup.config(m, seeds[0])
-    if setup.cpu_threads and device_type == 'cpu':
-        import torch; torch.set_num_threads(setup.cpu_threads)
     return setup
 
 # %% ../nbs/60_report.ipynb #46d0de93
@@ -326,9 +329,14 @@ def run_plan(setup: Reproduce, runs: list, echo=print) -> PlanResult:
         echo(f"[{i}/{len(todo)}] {p.row.label}, seed {p.seed} ({p.run_name}): {'trained' if now else 'loaded'} in {dt:.0f} s, "
              f"test {100 * m['test_acc']:.2f} (audio-only {100 * m['test_acc_audio']:.2f}, visual-only {100 * m['test_acc_visual']:.2f})")
     if setup.n_jobs <= 1 or len(todo) <= 1:
-        for i, p in enumerate(todo, 1):
-            t1 = time.time(); rec = run_or_load(p.config, setup.results_dir, progress=False)
-            done(i, p, rec.run_dir, rec.trained_now, time.time() - t1)
+        import torch
+        threads = torch.get_num_threads()
+        if setup.cpu_threads and setup.device_type == 'cpu': torch.set_num_threads(setup.cpu_threads)
+        try:                                     # the kernel's own thread setting is restored afterwards
+            for i, p in enumerate(todo, 1):
+                t1 = time.time(); rec = run_or_load(p.config, setup.results_dir, progress=False)
+                done(i, p, rec.run_dir, rec.trained_now, time.time() - t1)
+        finally: torch.set_num_threads(threads)
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent / 'gmm-adaptive'
-TINY = ['--method', 'gmm', '--epochs', '5', '--warmup-epochs', '1', '--rounds', '2', '--no-progress',
+TINY = ['--method', 'gmm', '--epochs', '5', '--set', 'method.n_warmup_epochs=1', '--set', 'method.n_rounds=2', '--no-progress',
         '--set', 'data.n_train=120', '--set', 'data.n_val=60', '--set', 'data.n_test=60',
         '--set', 'model.width=8', '--set', 'model.feature_dim=16', '--device', 'cpu']
 
@@ -29,21 +29,32 @@ def test_train_prints_rounds_metrics_and_reuses_a_finished_run(tmp_path):
     assert f"{100 * m['test_acc']:6.2f}" in again.stdout
     assert (run_dir / 'history.csv').stat().st_mtime_ns == before
 
+# A real SIGINT, sent at a deterministic point: a callback added to the CLI's run sends SIGINT to its own process once
+# epoch 3 is checkpointed (it is ordered after the run recorder). No polling, no race with the clock.
+SIGINT_AT = """
+import os, signal, sys
+import gmm_adaptive.records as records
+from gmm_adaptive.trainer import Callback
+class SigintAt(Callback):
+    order = 10_000                      # after RunRecorder (1000): the epoch is on disk when the signal arrives
+    def epoch_complete(self):
+        if self.trainer.epoch == int(os.environ['SIGINT_AT_EPOCH']): os.kill(os.getpid(), signal.SIGINT)
+_run = records.run_or_load
+records.run_or_load = lambda *a, **k: _run(*a, **{**k, 'callbacks': [*k.get('callbacks', ()), SigintAt()]})
+from gmm_adaptive.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
 def test_interrupted_run_resumes_to_the_same_metrics(tmp_path):
-    args = [*TINY[:2], '--epochs', '9', '--warmup-epochs', '1', '--rounds', '2', *TINY[8:]]
+    args = [*TINY[:2], '--epochs', '9', *TINY[4:]]
     ref = cli(*args, '--results-dir', str(tmp_path / 'ref'))
     assert ref.returncode == 0, ref.stderr
-    p = subprocess.Popen([str(BIN), 'train', *args, '--results-dir', str(tmp_path / 'cut')], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 240
-    while time.time() < deadline:   # interrupt once at least three epochs are checkpointed
-        hist = list((tmp_path / 'cut').glob('*/history.csv'))
-        if hist and len(hist[0].read_text().splitlines()) >= 4: break
-        time.sleep(0.05)
-    p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=120)
-    assert p.returncode == 130 and 'run the same command again to resume' in err, (p.returncode, err)
+    cut = subprocess.run([sys.executable, '-c', SIGINT_AT, 'train', *args, '--results-dir', str(tmp_path / 'cut')],
+                         capture_output=True, text=True, timeout=300, env={**os.environ, 'SIGINT_AT_EPOCH': '3'})
+    assert cut.returncode == 130 and 'run the same command again to resume' in cut.stderr, (cut.returncode, cut.stderr)
     run_dir = next((tmp_path / 'cut').iterdir())
     assert not (run_dir / 'done.json').exists() and (run_dir / 'last.pt').exists()
+    assert len((run_dir / 'history.csv').read_text().splitlines()) == 1 + 3      # exactly epochs 0-2 were kept
     resumed = cli(*args, '--results-dir', str(tmp_path / 'cut'))
     assert resumed.returncode == 0, resumed.stderr
     a = json.loads(next((tmp_path / 'ref').glob('*/metrics.json')).read_text())
@@ -62,3 +73,22 @@ def test_bad_input_exits_2_naming_the_parameter(tmp_path, args, msg):
 def test_help_lists_the_options():
     r = subprocess.run([str(BIN), 'train', '--help'], capture_output=True, text=True)
     assert r.returncode == 0 and '--results-dir' in r.stdout and '--set' in r.stdout
+
+
+def test_every_method_trains_two_epochs_from_the_cli(tmp_path, capsys):
+    "`gmm-adaptive train --method M --epochs 2` on a tiny synthetic config works for every installed method."
+    from gmm_adaptive.cli import main
+    from gmm_adaptive.config import method_names
+    tiny = ['--epochs', '2', '--no-progress', '--device', 'cpu', '--set', 'data.n_train=120', '--set', 'data.n_val=60',
+            '--set', 'data.n_test=60', '--set', 'model.width=8', '--set', 'model.feature_dim=16', '--results-dir', str(tmp_path)]
+    names = method_names()
+    assert len(names) >= 13, names
+    for m in names:
+        extra = ['--set', 'method.n_warmup_epochs=1', '--set', 'method.n_rounds=1'] if m == 'gmm' else []
+        code = main(['train', '--method', m, *tiny, *extra])
+        out, err = capsys.readouterr()
+        assert code == 0, (m, err)
+        assert 'test accuracy, checkpoint selected on validation' in out, (m, out)
+        run_dir = Path(out.strip().splitlines()[-1].split('run directory ')[-1])
+        m_json = json.loads((run_dir / 'metrics.json').read_text())
+        assert m_json['n_epochs'] == 2 and 0 <= m_json['test_acc'] <= 1, (m, m_json)

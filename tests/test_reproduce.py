@@ -18,8 +18,10 @@ ORDER = ('reproduce_table1', 'reproduce_table2', 'reproduce_table3',
          'reproduce_fig2_gmm_fit', 'reproduce_fig3_gmm_evolution', 'reproduce_fig4_unimodal_acc')
 TINY = {'seeds': [0], 'n_epochs': 4, 'n_warmup_epochs': 2, 'n_rounds': 2, 'n_jobs': 1,
         'overrides': {'data.n_train': 240, 'data.n_val': 120, 'data.n_test': 120, 'model.width': 16}}
-RERUN_T1 = ['Concat', 'OGM-GE', 'Ours', 'Concat + unimodal CE (control)', 'Warm-up only (control)']
-NOT_RERUN_T1 = ['G-Blending', 'Greedy', 'PMR', 'AGM', 'MLA', 'D&R', 'OPM&OGM']
+PAPER_T1 = ['Concat', 'G-Blending', 'OGM-GE', 'Greedy', 'PMR', 'AGM', 'MLA', 'D&R', 'OPM&OGM', 'Ours']
+EXTRA_T1 = ['mmcosine', 'mmpareto', 'ogm', 'opm']          # methods we rerun that are not rows of the paper's table
+CONTROLS_T1 = ['Concat + unimodal CE (control)', 'Warm-up only (control)']
+RERUN_T1 = PAPER_T1 + EXTRA_T1 + CONTROLS_T1
 ACC_COLS = ['ours_mean', 'ours_audio_mean', 'ours_visual_mean', 'ours_last_mean', 'ours_best_test_mean']
 
 
@@ -80,18 +82,17 @@ def test_notebooks_are_papermill_ready():
 
 
 def test_table1(tiny):
+    "Every row of the paper's Table 1 is rerun (none 'reported, not rerun'), then the other methods, then the controls."
     df, md, meta = read_table(tiny, 'table1_main')
-    assert list(df['method']) == ['Concat', 'G-Blending', 'OGM-GE', 'Greedy', 'PMR', 'AGM', 'MLA', 'D&R', 'OPM&OGM', 'Ours',
-                                  'Concat + unimodal CE (control)', 'Warm-up only (control)']
-    for c in ('method', 'ours_mean', 'ours_std', 'n_seeds', 'paper', 'diff', 'status', 'ours_audio_mean', 'ours_visual_mean'):
+    assert list(df['method']) == RERUN_T1
+    for c in ('method', 'ours_mean', 'ours_std', 'n_seeds', 'paper', 'diff', 'status', 'ours_audio_mean', 'ours_visual_mean', 'cost_vs_concat'):
         assert c in df.columns, c
     check_results(df, 'method', RERUN_T1)
     d = df.set_index('method')
-    for lab in NOT_RERUN_T1:   # never a blank that looks like a result: the paper's number, marked, ours empty
-        assert d.loc[lab, 'status'] == 'reported, not rerun' and d.loc[lab, 'n_seeds'] == 0
-        assert math.isnan(d.loc[lab, 'ours_mean']) and not math.isnan(d.loc[lab, 'paper'])
-        assert f"| {lab} | - | {d.loc[lab, 'paper']:.2f} |" in md
-    assert md.count('reported, not rerun') == len(NOT_RERUN_T1)
+    assert 'reported, not rerun' not in md and (d.loc[PAPER_T1, 'paper'].notna()).all()
+    assert all(d.loc[m, 'status'] == "rerun (not in the paper's Table 1)" for m in EXTRA_T1)
+    assert d.loc['Concat', 'cost_vs_concat'] == 1.0 and (d['cost_vs_concat'] > 0).all()
+    assert 'Methods: ' in md and 'pmr: ' in md and 'gmm: ' in md         # every method's coefficients beside the numbers
     assert d.loc['Ours', 'paper'] == 80.65 and math.isclose(d.loc['Ours', 'diff'], d.loc['Ours', 'ours_mean'] - 80.65, abs_tol=1e-3)
     assert "NOT the paper's datasets" in md and 'profile smoke' in md and 'seeds 0' in md
     assert 'control, not in the paper' in d.loc['Warm-up only (control)', 'status']
