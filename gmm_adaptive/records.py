@@ -18,7 +18,7 @@ from .metrics import reported_metrics
 
 # %% auto #0
 __all__ = ['atomic_write', 'atomic_json', 'atomic_torch_save', 'RunRecord', 'load_run', 'write_records', 'RunRecorder',
-           'ProgressBar', 'prepare_run_dir', 'run_or_load']
+           'ProgressBar', 'prepare_run_dir', 'run_lock', 'run_or_load']
 
 # %% ../nbs/31_records.ipynb #933134ac
 def atomic_write(path, data: bytes | str) -> None:
@@ -147,11 +147,31 @@ def _versions() -> dict:
     import sklearn, numpy
     return {'python': platform.python_version(), 'torch': torch.__version__, 'numpy': numpy.__version__, 'sklearn': sklearn.__version__}
 
+class run_lock:
+    "Exclusive lock on a run directory (`<run_dir>/.lock`, `fcntl.flock`): one process trains a config at a time; released on exit, also if the process dies."
+    def __init__(self, run_dir: Path, echo=None): self.path, self.echo = Path(run_dir) / '.lock', echo or (lambda m: None)
+    def __enter__(self):
+        import fcntl
+        self.f = open(self.path, 'a+')
+        try: fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.echo(f"{self.path.parent.name}: another process is training this run; waiting for it to finish or stop ...")
+            fcntl.flock(self.f, fcntl.LOCK_EX)
+        return self
+    def __exit__(self, *exc):
+        import fcntl
+        fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close()
+
 def run_or_load(cfg: RunConfig, results_dir='results', progress: bool | None = None, echo=None, callbacks=()) -> RunRecord:
-    "Return the finished run of `cfg` from `results_dir`, training (or resuming) it first if needed."
+    "Return the finished run of `cfg` from `results_dir`, training (or resuming) it first if needed; safe when several processes ask at once."
     run_dir = prepare_run_dir(cfg, results_dir)
     if (run_dir / 'done.json').exists(): return load_run(run_dir)
-    progress = cfg.train.progress if progress is None else progress
+    with run_lock(run_dir, echo or print):
+        if (run_dir / 'done.json').exists(): return load_run(run_dir)    # another process finished it while we waited
+        return _train(cfg, run_dir, cfg.train.progress if progress is None else progress, echo, callbacks)
+
+def _train(cfg: RunConfig, run_dir: Path, progress: bool, echo, callbacks) -> RunRecord:
+    "Train (or resume) `cfg` in `run_dir` and write its metrics; the caller holds the run's lock."
     device = select_device(cfg.train.device)
     seed_everything(cfg.seed)
     splits = build_splits(cfg.data)

@@ -20,7 +20,7 @@ def test_train_prints_rounds_metrics_and_reuses_a_finished_run(tmp_path):
               'best over epochs (selected on test, optimistic)', 'wall time', 'run directory'):
         assert s in out, (s, out)
     run_dir = Path(out.strip().splitlines()[-1].split('run directory ')[-1])
-    assert {'config.json', 'history.csv', 'gmm_rounds.json', 'gaps.npz', 'metrics.json', 'last.pt', 'best.pt', 'done.json'} <= {p.name for p in run_dir.iterdir()}
+    assert {'config.json', 'history.csv', 'gmm_rounds.json', 'gmm_gaps.npz', 'metrics.json', 'last.pt', 'best.pt', 'done.json'} <= {p.name for p in run_dir.iterdir()}
     m = json.loads((run_dir / 'metrics.json').read_text())
     assert 0 <= m['test_acc'] <= 1 and m['n_epochs'] == 5
     before = (run_dir / 'history.csv').stat().st_mtime_ns
