@@ -14,13 +14,13 @@ from .profiles import PROFILES, profile_config
 
 # %% auto #0
 __all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'PAPER_FIGS', 'PARAMETERS', 'GMM_PARAMETERS',
-           'METRICS', 'HIST_HALF_WIDTH', 'paper_methods', 'ours_method', 'paper_dataset', 'parse_seeds', 'Reproduce',
-           'project_root', 'unknown_parameters', 'setup_from_parameters', 'Row', 'control_rows', 'table1_rows',
-           'table2_rows', 'table3_rows', 'PlannedRun', 'plan_runs', 'PlanResult', 'run_plan', 'mean_std',
-           'results_table', 'markdown_table', 'display_table', 'table_header', 'versions', 'git_commit', 'write_table',
-           'save_figure', 'write_sidecar', 'rounds_frame', 'summarise_rounds', 'epoch_curves', 'plot_fig2',
-           'roc_of_posterior', 'plot_fig3', 'plot_fig4', 'paired', 'reading', 'publish_table', 'settings_line',
-           'publish_fig2', 'publish_fig3', 'publish_fig4']
+           'METRICS', 'HIST_HALF_WIDTH', 'paper_methods', 'ours_method', 'paper_dataset', 'parameters_cell',
+           'sync_parameters_cell', 'parse_seeds', 'Reproduce', 'project_root', 'unknown_parameters',
+           'setup_from_parameters', 'Row', 'control_rows', 'table1_rows', 'table2_rows', 'table3_rows', 'PlannedRun',
+           'plan_runs', 'PlanResult', 'run_plan', 'mean_std', 'results_table', 'markdown_table', 'display_table',
+           'table_header', 'versions', 'git_commit', 'write_table', 'save_figure', 'write_sidecar', 'rounds_frame',
+           'summarise_rounds', 'epoch_curves', 'plot_fig2', 'roc_of_posterior', 'plot_fig3', 'plot_fig4', 'paired',
+           'reading', 'publish_table', 'settings_line', 'publish_fig2', 'publish_fig3', 'publish_fig4']
 
 # %% ../nbs/60_report.ipynb #fc539aa7
 PAPER_SOURCE = "docs/method.md section 7: the paper's Tables 1-3 and Figs. 2-4 (arXiv 2510.21797v1)"
@@ -63,30 +63,48 @@ def paper_dataset(dataset: str) -> str:
     "The paper's dataset our numbers on `dataset` are set beside: AVE for 'ave', else CREMA-D (the embedded set is shaped like it)."
     return 'ave' if dataset == 'ave' else 'cremad'
 
-# %% ../nbs/60_report.ipynb #7c306eee
-PARAMETERS = {   # name -> (default, what it is); the parameters cell of every reproduce notebook
-    'dataset': ('synthetic', "'synthetic' (embedded, offline), 'cremad', 'ave' or 'folder'"),
-    'data_root': (None, 'prepared dataset folder (real datasets only)'),
+# %% ../nbs/60_report.ipynb #aa86cf82
+PARAMETERS = {   # name -> (default, what it is): the ONE source of every reproduce notebook's parameters cell
+    'dataset': ('synthetic', "'synthetic' (embedded, offline), 'cremad', 'ave' or 'folder' (these need data_root)"),
+    'data_root': (None, 'prepared dataset folder (real datasets only; see `gmm-adaptive prepare`)'),
     'profile': ('smoke', "'smoke' (CPU minutes), 'default' (the CLI's run) or 'paper' (GPU: ResNet-18, full epochs)"),
-    'seeds': ((0, 1, 2), 'run seeds; results are mean +- std over them'),
+    'seeds': ([0, 1, 2], 'one run per seed and config; results are mean +- std over seeds'),
     'device': ('auto', "'auto', 'cpu', 'cuda', 'cuda:N'"),
     'results_dir': (None, 'run records, shared by all notebooks (None: results/ in the project root)'),
-    'figures_dir': (None, 'tables (CSV, Markdown) and figures (PNG, PDF), each with a .json sidecar (None: figures/ in the project root)'),
-    'n_epochs': (None, 'train.n_epochs for every method (None: the profile)'),
-    'n_warmup_epochs': (None, 'gmm: warm-up epochs (None: the profile)'),
-    'n_rounds': (None, 'gmm: adaptive rounds (None: the profile)'),
-    'alpha': (None, 'gmm: term (1) weight (None: the default, 1.0)'),
-    'beta': (None, 'gmm: term (2) weight'),
-    'gamma': (None, 'gmm: term (3) weight'),
-    'lambda0': (None, 'gmm: lambda_t at the start of the adaptive phase'),
-    'lr': (None, 'train.lr of SGD runs (None: the profile)'),
-    'adam_lr': (1e-3, 'train.lr of the Adam runs of Table 3 (fixed in advance, not tuned on test)'),
-    'overrides': ({}, "other dotted config fields for every run, e.g. {'data.n_train': 240}"),
-    'method_overrides': ({}, "per-method parameters, e.g. {'ogm_ge': {'alpha': 0.5}}"),
+    'figures_dir': (None, 'tables (CSV, Markdown) and figures (PNG, PDF) + .json sidecars (None: figures/ in the project root)'),
+    'n_epochs': (None, "train.n_epochs of every run (None: the profile's)"),
+    'n_warmup_epochs': (None, "the paper's method: warm-up epochs (None: the profile's)"),
+    'n_rounds': (None, "the paper's method: adaptive rounds (None: the profile's)"),
+    'alpha': (None, "the paper's method: term (1) weight (None: the default, 1.0)"),
+    'beta': (None, "the paper's method: term (2) weight (None: 1.0)"),
+    'gamma': (None, "the paper's method: term (3) weight (None: 1.0)"),
+    'lambda0': (None, "the paper's method: lambda_t at the start of the adaptive phase (None: 1.0)"),
+    'lr': (None, "learning rate of the SGD runs (None: the profile's)"),
+    'adam_lr': (1e-3, 'learning rate of the Adam runs of Table 3 (fixed in advance, not tuned on test)'),
+    'overrides': ({}, 'other dotted config fields for every run, e.g. {"data.n_train": 240}'),
+    'method_overrides': ({}, 'per-method parameters, e.g. {"ogm_ge": {"alpha": 0.5}}'),
     'controls': (True, 'add our control rows (not in the paper) that show where a gain comes from'),
     'n_jobs': (0, 'runs trained at once in separate processes (0: 2 on a CPU, 1 on a GPU)'),
-    'cpu_threads': (1, 'PyTorch threads per training process (0: PyTorch default)'),
+    'cpu_threads': (1, "PyTorch threads per training process (0: PyTorch's default)"),
 }
+
+def parameters_cell() -> str:
+    "The text of every reproduce notebook's `parameters` cell, generated from `PARAMETERS` (`tools/sync_parameters.py` writes it)."
+    lit = lambda v: f'"{v}"' if isinstance(v, str) else repr(v)
+    width = max(len(f"{k} = {lit(d)}") for k, (d, _) in PARAMETERS.items()) + 2
+    return '\n'.join(f"{k} = {lit(d)}".ljust(width) + f"# {what}" for k, (d, what) in PARAMETERS.items())
+
+def sync_parameters_cell(nb_path, write: bool = True) -> bool:
+    "Make the `parameters`-tagged cell of a notebook equal `parameters_cell()`; return True if it already was."
+    nb = json.loads(Path(nb_path).read_text())
+    cells = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
+    if len(cells) != 1: raise ValueError(f"{nb_path} must have exactly one cell tagged 'parameters' (found {len(cells)}).")
+    text = parameters_cell()
+    same = ''.join(cells[0]['source']) == text
+    if write and not same:
+        cells[0]['source'] = [l + '\n' for l in text.split('\n')]; cells[0]['source'][-1] = cells[0]['source'][-1][:-1]
+        Path(nb_path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    return same
 
 def _literal(name: str, value):
     "Parse a string that papermill's `-p` passed for a structured parameter (JSON or a Python literal)."
