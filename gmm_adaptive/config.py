@@ -127,6 +127,7 @@ class MethodConfig:
     needs_additive_fusion: ClassVar[bool] = False   # True for methods that read z_a and z_v
     paper_label: ClassVar[str | None] = None        # the paper's Table 1 row this method reruns (None: not in it)
     profile_defaults: ClassVar[dict] = {}           # profile name -> parameter overrides (e.g. a shorter schedule for 'smoke')
+    relative_cost: ClassVar[float] = 1.0            # rough training time per epoch vs concat (schedules the longest runs first)
 
     def callbacks(self, run: 'RunConfig') -> list:
         "The trainer callbacks that implement this method (none: plain joint training)."

@@ -23,6 +23,7 @@ BRANCHES = ('audio', 'visual', 'fused')
 class GBlendingConfig(MethodConfig):
     "G-Blending (Wang et al., CVPR 2020): CE of audio, visual and fused logits weighted by generalization/overfitting, online (BalanceBenchmark)."
     name: ClassVar[str] = 'gblending'
+    relative_cost: ClassVar[float] = 1.75   # measured training time per epoch vs concat, smoke profile (schedules long runs first)
     needs_additive_fusion: ClassVar[bool] = True
     paper_label: ClassVar[str] = 'G-Blending'
     profile_defaults: ClassVar[dict] = {'smoke': {'super_epoch': 5, 'window': 2}}

@@ -335,6 +335,7 @@ def run_plan(setup: Reproduce, runs: list, echo=print) -> PlanResult:
     unique = {}
     for p in runs: unique.setdefault(p.run_name, p)
     todo = [p for n, p in unique.items() if not (setup.results_dir / n / 'done.json').exists()]
+    todo.sort(key=lambda p: -type(p.config.method).relative_cost)   # longest first: the pool does not end on one long run
     records, trained, secs = {}, {}, {}
     for n in unique:
         if n not in {p.run_name for p in todo}: records[n], trained[n], secs[n] = load_run(setup.results_dir / n), False, 0.0
