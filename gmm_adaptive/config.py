@@ -95,6 +95,7 @@ class TrainConfig:
     lr_step_epochs: int = 70       # 'step' schedule: epochs between decays (OGM-GE: 70)
     lr_gamma: float = 0.1          # 'step' schedule: decay factor
     amp: bool = False              # bfloat16/float16 autocast on CUDA (ignored on CPU)
+    channels_last: bool = True     # NHWC layout for the conv encoders (faster on CPU and CUDA); not part of the run hash
     device: str = 'auto'           # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'; not part of the run hash
     num_workers: int = 0           # DataLoader worker processes; not part of the run hash
     progress: bool = True          # tqdm progress bars; not part of the run hash
@@ -111,6 +112,7 @@ class TrainConfig:
         check_range('lr_step_epochs', self.lr_step_epochs, lo=1, integer=True)
         check_range('lr_gamma', self.lr_gamma, 0, 1)
         check_range('num_workers', self.num_workers, lo=0, integer=True)
+        if not isinstance(self.channels_last, bool): raise ValueError(f"channels_last={self.channels_last!r}: pass True or False.")
         if not isinstance(self.device, str) or not self.device:
             raise ValueError(f"device={self.device!r}: pass 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'.")
 
@@ -210,9 +212,9 @@ def method_config(name: str, **params) -> MethodConfig:
     if bad: raise ValueError(f"method={name!r} has no parameter {', '.join(bad)}; its parameters are: {', '.join(known) or '(none)'}.")
     return cls(**params)
 
-# %% ../nbs/00_config.ipynb #c1641080
-NON_RESULT_FIELDS = ('train.device', 'train.num_workers', 'train.progress')
-"Fields that cannot change a result; they are left out of `config_hash` (device is recorded beside the metrics)."
+# %% ../nbs/00_config.ipynb #2aa1c0b3
+NON_RESULT_FIELDS = ('train.device', 'train.num_workers', 'train.progress', 'train.channels_last')
+"Fields that say where and how fast a run computes, not what: left out of `config_hash` (device is recorded beside the metrics). Device and memory layout change only the floating-point summation order (last-digit differences), as two GPUs of different models would."
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'train': TrainConfig}
 

@@ -714,13 +714,14 @@ def settings_line(setup: Reproduce, res: PlanResult) -> str:
     c = next(iter(cfgs.values()))
     t, d = c.train, c.data
     parts = [f"{t.n_epochs} epochs", f"{t.optimizer} lr {t.lr:g}" + (f" momentum {t.momentum:g}" if t.optimizer == 'sgd' else ''),
-             f"batch {t.batch_size}", f"weight decay {t.weight_decay:g}", f"encoder {c.model.encoder}", f"fusion {c.model.fusion}"]
+             f"batch {t.batch_size}", f"weight decay {t.weight_decay:g}", f"encoder {c.model.encoder}" + (f" width {c.model.width}" if c.model.encoder == 'small_cnn' else ''), f"fusion {c.model.fusion}"]
     if d.name == 'synthetic': parts.append(f"synthetic sizes train/val/test {d.n_train}/{d.n_val}/{d.n_test}, {int(100 * d.flag_fraction)}% {d.flag_modality}-flagged")
     differs = sorted({f"{lab}: {k} {v}" for lab, cf in cfgs.items() for k, v in (('optimizer', cf.train.optimizer), ('lr', cf.train.lr))
                       if getattr(cf.train, k) != getattr(t, k)})
     methods = []
     for lab, cf in cfgs.items():
         line = cf.method.settings()
+        if lab not in (type(cf.method).paper_label, cf.method.name): line = f"{lab} = {line}"   # a control row says which it is
         if line not in methods: methods.append(line)
     return 'Settings: ' + '; '.join(parts + differs) + '.\n\nMethods: ' + '; '.join(methods) + '.'
 

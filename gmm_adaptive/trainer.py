@@ -48,6 +48,7 @@ class Trainer:
         self.model, self.dls, self.cfg, self.tc = model, loaders, cfg, cfg.train
         self.device = torch.device(device or 'cpu')
         self.model.to(self.device)
+        if self.tc.channels_last: self.model.to(memory_format=torch.channels_last)   # NHWC: 4-D conv weights only
         self.extra = nn.ModuleDict()                      # trainable modules added by callbacks (after_create)
         self.n_classes = loaders.splits.n_classes
         self.callbacks = sorted(callbacks, key=lambda cb: cb.order)
@@ -64,6 +65,7 @@ class Trainer:
         self.amp = self.tc.amp and self.device.type == 'cuda'
         self('after_create')
         self.extra.to(self.device)
+        if self.tc.channels_last: self.extra.to(memory_format=torch.channels_last)
         self.make_optimizer(phase_start=0)
 
     # -- events -------------------------------------------------------------------------------------------
@@ -289,7 +291,7 @@ class UnimodalCE(Callback):
         t.loss = t.loss + self.weight * u
         t.log(unimodal_ce=u)
 
-# %% ../nbs/30_trainer.ipynb #3854c43d
+# %% ../nbs/30_trainer.ipynb #cea641c5
 class count_host_syncs:
     "Context manager counting host-sync calls on tensors (`item`, `tolist`, `cpu`, `numpy`, `__float__`, `__int__`, `__bool__`) made while `active`."
     NAMES = ('item', 'tolist', 'cpu', 'numpy', '__float__', '__int__', '__bool__')
