@@ -5,7 +5,7 @@ setup:
 	@bash tools/setup_env.sh
 
 # main job: regenerate every table and figure of the paper (nbs/reproduce_*.ipynb) on the embedded dataset, smoke
-# profile, into figures/ (about 10 minutes on 2 CPU cores; runs are kept in results/ and reused)
+# profile, into figures/ (about 16 minutes on 2 CPU cores from empty results; runs are kept in results/ and reused)
 main: setup
 	.venv/bin/python tools/reproduce_all.py
 
