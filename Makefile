@@ -9,8 +9,10 @@ setup:
 main: setup
 	.venv/bin/python tools/reproduce_all.py
 
-# the test suite: every notebook's tests (nbdev_test) and the cross-notebook tests (pytest)
+# the test suite: clean the notebooks (nbdev_clean: what nbdev's save hook does), every notebook's tests (nbdev_test) and
+# the cross-notebook tests (pytest)
 test: setup
+	.venv/bin/nbdev_clean
 	.venv/bin/nbdev_test --n_workers 2 --skip_file_glob "reproduce_*"
 	.venv/bin/python -m pytest -q tests
 

@@ -4,9 +4,9 @@
 
 # %% ../nbs/50_cli.ipynb #4ce90ade
 from __future__ import annotations
-import argparse, ast, json, sys, time
+import argparse, json, sys, time
 from pathlib import Path
-from .config import DATASET_NAMES, method_names
+from .config import DATASET_NAMES, method_names, parse_literal
 from .profiles import PROFILES, profile_config
 
 # %% auto #0
@@ -14,9 +14,9 @@ __all__ = ['build_parser', 'train_config', 'list_methods', 'cmd_train', 'main']
 
 # %% ../nbs/50_cli.ipynb #3f040d02
 def _value(s: str):
-    "Parse a `--set` value: Python literal if it is one (1, 0.5, True, None, 'x'), else the string."
-    try: return ast.literal_eval(s)
-    except (ValueError, SyntaxError): return s
+    "Parse a `--set` value: JSON or a Python literal if it is one (1, 0.5, true, True, None, 'x'; `config.parse_literal`), else the string."
+    try: return parse_literal(s)
+    except ValueError: return s
 
 def _parse_sets(items) -> dict:
     out = {}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_config.ipynb #3eb76048
 from __future__ import annotations
-import dataclasses, hashlib, json, os, random
+import ast, dataclasses, hashlib, json, os, random
 from dataclasses import dataclass, fields, asdict, replace
 from typing import Any, ClassVar
 import numpy as np
@@ -12,10 +12,10 @@ import torch
 
 # %% auto #0
 __all__ = ['DATASET_NAMES', 'ENCODER_NAMES', 'FUSION_NAMES', 'OPTIMIZER_NAMES', 'LR_SCHEDULE_NAMES', 'METHODS',
-           'METHOD_ENTRY_POINTS', 'NON_RESULT_FIELDS', 'SECTIONS', 'check_choice', 'check_range', 'DataConfig',
-           'ModelConfig', 'TrainConfig', 'MethodConfig', 'register_method', 'method_names', 'method_class',
-           'method_config', 'RunConfig', 'apply_overrides', 'config_hash', 'seed_everything', 'select_device',
-           'rng_state', 'set_rng_state']
+           'METHOD_ENTRY_POINTS', 'NON_RESULT_FIELDS', 'SECTIONS', 'check_choice', 'check_range', 'parse_literal',
+           'DataConfig', 'ModelConfig', 'TrainConfig', 'MethodConfig', 'register_method', 'method_names',
+           'method_class', 'method_config', 'RunConfig', 'apply_overrides', 'config_hash', 'seed_everything',
+           'select_device', 'rng_state', 'set_rng_state']
 
 # %% ../nbs/00_config.ipynb #7ae20fe5
 def check_choice(name: str, value, choices) -> None:
@@ -32,6 +32,15 @@ def check_range(name: str, value, lo=None, hi=None, integer: bool = False) -> No
     if not np.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
         bounds = f">= {lo}" if hi is None else (f"<= {hi}" if lo is None else f"in [{lo}, {hi}]")
         raise ValueError(f"{name}={value!r} is out of range; it must be {bounds}.")
+
+# %% ../nbs/00_config.ipynb #1260894a
+def parse_literal(text: str):
+    "The value that `text` spells as JSON or as a Python literal (`ast.literal_eval`); a `ValueError` if it is neither."
+    s = text.strip()
+    for parse in (json.loads, ast.literal_eval):
+        try: return parse(s)
+        except (ValueError, SyntaxError, TypeError): pass
+    raise ValueError(f"{text!r} is neither JSON nor a Python literal.")
 
 # %% ../nbs/00_config.ipynb #be1fa614
 DATASET_NAMES = ('synthetic', 'cremad', 'ave', 'folder')

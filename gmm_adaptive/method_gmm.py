@@ -12,6 +12,7 @@ from .config import MethodConfig, register_method, check_range, check_choice
 from .trainer import Callback, unimodal_ce
 from .gap_gmm import GapGMM, fit_gap_gmm, modality_gap
 from .adaptive_loss import adaptive_loss, anneal_lambda, SCHEDULES, GAP_NORMS, GAMMA_ON
+from .metrics import auroc
 
 # %% auto #0
 __all__ = ['GMMConfig', 'GMMAdaptive']
@@ -101,11 +102,6 @@ class GMMConfig(MethodConfig):
         return rows
 
 # %% ../nbs/41_method_gmm.ipynb #92875d52
-def _auroc(flags, scores) -> float:
-    from sklearn.metrics import roc_auc_score
-    flags = np.asarray(flags, bool)
-    return float(roc_auc_score(flags, scores)) if 0 < flags.sum() < flags.size else float('nan')
-
 class GMMAdaptive(Callback):
     "Warm-up, then per round: gap pass + GMM fit; adaptive loss (eq. 10) on every adaptive batch; optional GMM-filtered fine-tuning."
     order = 10
@@ -139,7 +135,7 @@ class GMMAdaptive(Callback):
         rec = {'round': r, 'epoch': t.epoch, 'final': final, 'kind': kind, **gmm.to_dict(), 'density_at_0': float(gmm.density(0.0)),
                'mean_abs_gap': float(np.abs(gaps).mean()), 'share_w_over_half': float((w > 0.5).mean()),
                'train_acc_audio': float((o['pred_a'] == o['y']).mean()), 'train_acc_visual': float((o['pred_v'] == o['y']).mean()),
-               'auroc_flags': _auroc(flags, w) if flags is not None else float('nan')}
+               'auroc_flags': auroc(flags, w) if flags is not None else float('nan')}
         t.records.setdefault('gmm_rounds', []).append(rec)
         t.records.setdefault('gmm_gaps', {})[f'round{r}'] = gaps.astype(np.float32)
         name = {'final': 'final', 'finetune': 'fine-tuning set', 'round': f'round {r}/{c.n_rounds}'}[kind]

@@ -10,7 +10,7 @@ import torch
 from .gap_gmm import collect_outputs
 
 # %% auto #0
-__all__ = ['macro_f1', 'split_metrics', 'evaluate', 'reported_metrics']
+__all__ = ['macro_f1', 'split_metrics', 'evaluate', 'reported_metrics', 'auroc', 'roc']
 
 # %% ../nbs/23_metrics.ipynb #8f187dc6
 def macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
@@ -48,3 +48,16 @@ def reported_metrics(history: pd.DataFrame) -> dict:
            'test_acc_best_test': float(h['test_acc'].max()), 'best_test_epoch': int(h.loc[h['test_acc'].idxmax(), 'epoch']),
            'n_epochs': int(last['epoch']) + 1}
     return out
+
+# %% ../nbs/23_metrics.ipynb #21e61411
+def auroc(flags, scores) -> float:
+    "Area under the ROC curve of `scores` as a detector of the boolean `flags`; NaN when the flags hold one class only."
+    from sklearn.metrics import roc_auc_score
+    flags = np.asarray(flags, bool)
+    return float(roc_auc_score(flags, scores)) if 0 < flags.sum() < flags.size else float('nan')
+
+def roc(flags, scores) -> tuple:
+    "(false positive rates, true positive rates, `auroc`) of `scores` against the boolean `flags`: the curve a figure draws and its area."
+    from sklearn.metrics import roc_curve
+    fpr, tpr, _ = roc_curve(np.asarray(flags, bool), scores)
+    return fpr, tpr, auroc(flags, scores)

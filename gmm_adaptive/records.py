@@ -4,7 +4,7 @@
 
 # %% ../nbs/31_records.ipynb #c547e859
 from __future__ import annotations
-import io, json, os, platform, shutil, tempfile, time
+import io, json, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -15,29 +15,10 @@ from .data import build_splits, make_loaders
 from .model import build_model
 from .trainer import Trainer, Callback
 from .metrics import reported_metrics
+from .provenance import atomic_write, atomic_json, atomic_torch_save, versions, writable_dir
 
 # %% auto #0
-__all__ = ['atomic_write', 'atomic_json', 'atomic_torch_save', 'RunRecord', 'load_run', 'write_records', 'RunRecorder',
-           'ProgressBar', 'prepare_run_dir', 'run_lock', 'run_or_load']
-
-# %% ../nbs/31_records.ipynb #933134ac
-def atomic_write(path, data: bytes | str) -> None:
-    "Write `data` to `path` through a temporary file in the same folder and `os.replace`."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data.encode() if isinstance(data, str) else data); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
-
-def atomic_json(path, obj) -> None:
-    atomic_write(path, json.dumps(obj, indent=1, sort_keys=True, default=float, allow_nan=True))
-
-def atomic_torch_save(path, obj) -> None:
-    buf = io.BytesIO(); torch.save(obj, buf); atomic_write(path, buf.getvalue())
+__all__ = ['RunRecord', 'load_run', 'write_records', 'RunRecorder', 'ProgressBar', 'prepare_run_dir', 'run_lock', 'run_or_load']
 
 # %% ../nbs/31_records.ipynb #9d969a72
 @dataclass
@@ -126,14 +107,8 @@ def _diff(a: dict, b: dict, prefix='') -> list:
 
 def prepare_run_dir(cfg: RunConfig, results_dir) -> Path:
     "Create (or check) the run directory; an unwritable results_dir is a clear error."
-    results_dir = Path(results_dir)
-    run_dir = results_dir / cfg.run_name
-    try:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        probe = run_dir / '.write_test'; probe.write_text('ok'); probe.unlink()
-    except OSError as e:
-        raise PermissionError(f"results_dir={str(results_dir)!r} is not writable ({e.strerror}); pass a folder you can write to "
-                              f"(CLI: --results-dir, notebooks: results_dir).") from None
+    run_dir = writable_dir('results_dir', results_dir, ' (CLI: --results-dir, notebooks: results_dir)') / cfg.run_name
+    run_dir.mkdir(exist_ok=True)
     cfg_path = run_dir / 'config.json'
     if cfg_path.exists():
         stored = json.loads(cfg_path.read_text())['config']
@@ -142,10 +117,6 @@ def prepare_run_dir(cfg: RunConfig, results_dir) -> Path:
     else:
         atomic_json(cfg_path, {'config': cfg.to_dict(), 'config_hash': config_hash(cfg)})
     return run_dir
-
-def _versions() -> dict:
-    import sklearn, numpy
-    return {'python': platform.python_version(), 'torch': torch.__version__, 'numpy': numpy.__version__, 'sklearn': sklearn.__version__}
 
 class run_lock:
     "Exclusive lock on a run directory (`<run_dir>/.lock`, `fcntl.flock`): one process trains a config at a time; released on exit, also if the process dies."
@@ -188,7 +159,7 @@ def _train(cfg: RunConfig, run_dir: Path, progress: bool, echo, callbacks) -> Ru
     metrics = {**reported_metrics(history), 'device': str(device), 'wall_s_this_call': round(time.time() - t0, 2),
                'train_time_s': float(history['time_s'].sum()),
                'train_s_per_epoch': float(history['train_time_s'].mean()) if 'train_time_s' in history else float('nan'),
-               'versions': _versions(), **trainer.extra_metrics}
+               'versions': versions(), **trainer.extra_metrics}
     atomic_json(run_dir / 'metrics.json', metrics)
     atomic_json(run_dir / 'done.json', {'finished': time.strftime('%Y-%m-%dT%H:%M:%S'), 'config_hash': config_hash(cfg)})
     rec = load_run(run_dir); rec.trained_now = True

@@ -5,12 +5,13 @@
     python tools/reproduce_all.py -p dataset cremad -p data_root /data/cremad -p profile paper -p device cuda
 
 Every argument this script does not know is passed to each `papermill` call unchanged (`-p NAME VALUE`,
-`-y YAML`, `-k KERNEL`, ...). Executed copies of the notebooks go to --out-dir (a scratch folder, not the repo);
-the tables and figures go to the notebooks' `figures_dir` (default: figures/ in the project root). Prints the
-wall time of each notebook and the total.
+`-y YAML`, `-k KERNEL`, ...). The tables and figures go to the notebooks' `figures_dir` (default: figures/ in the
+project root) and the executed notebooks next to them, in `<figures_dir>/notebooks/` (or --out-dir): a reader
+opens the notebook that made a table and sees it, with its outputs. Prints the wall time of each notebook and the
+total.
 """
 from __future__ import annotations
-import argparse, os, shutil, subprocess, sys, tempfile, time
+import argparse, os, shutil, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,10 +25,18 @@ def papermill_exe() -> str:
     if not found: sys.exit("reproduce_all: papermill is not installed here; `pip install papermill` (see README).")
     return found
 
+def figures_dir(passthrough: list) -> Path:
+    "The `figures_dir` the notebooks will write to: the value of `-p figures_dir D` if given, else figures/ (relative to the root)."
+    for i, a in enumerate(passthrough[:-2]):
+        if a in ('-p', '--parameters') and passthrough[i + 1] == 'figures_dir':
+            d = Path(passthrough[i + 2]).expanduser()
+            return d if d.is_absolute() else ROOT / d
+    return ROOT / 'figures'
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], epilog='Other arguments go to papermill unchanged.')
-    ap.add_argument('--out-dir', default=os.path.join(tempfile.gettempdir(), 'gmm-adaptive-reproduce'),
-                    help='where the executed notebooks are written (default: %(default)s)')
+    ap.add_argument('--out-dir', default=None,
+                    help='where the executed notebooks are written (default: <figures_dir>/notebooks, i.e. figures/notebooks)')
     ap.add_argument('--only', nargs='+', metavar='NAME', help='run only these notebooks (e.g. table2 fig3)')
     ap.add_argument('--log-output', action='store_true', help="stream the notebooks' output (papermill --log-output)")
     ap.add_argument('--keep-going', action='store_true', help='run the remaining notebooks after one fails')
@@ -36,7 +45,8 @@ def main(argv=None) -> int:
     if args.only:
         names = [n for n in NOTEBOOKS if any(n == o or n == f'reproduce_{o}' or n.startswith(f'reproduce_{o}') for o in args.only)]
         if not names: ap.error(f"--only {' '.join(args.only)} matches none of {', '.join(NOTEBOOKS)}")
-    out = Path(args.out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(args.out_dir) if args.out_dir else figures_dir(passthrough) / 'notebooks'
+    out.mkdir(parents=True, exist_ok=True)
     pm = papermill_exe()
     env = {**os.environ, 'PATH': f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     print(f"running {len(names)} notebook(s) from {ROOT}; executed copies -> {out}"

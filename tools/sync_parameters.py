@@ -1,12 +1,12 @@
 #!/usr/bin/env python
-"""Write the one parameters cell (`gmm_adaptive.report.PARAMETERS`) into every `nbs/reproduce_*.ipynb`.
+"""Write the one parameters cell (`gmm_adaptive.parameters.PARAMETERS`) into every `nbs/reproduce_*.ipynb`.
 
     python tools/sync_parameters.py          # rewrite the cells that differ
-    python tools/sync_parameters.py --check  # exit 1 if any differs (what the report notebook's test checks)
+    python tools/sync_parameters.py --check  # exit 1 if any differs (what the parameters notebook's test checks)
 """
 import sys
 from pathlib import Path
-from gmm_adaptive.report import sync_parameters_cell
+from gmm_adaptive.parameters import sync_parameters_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 check = '--check' in sys.argv[1:]
