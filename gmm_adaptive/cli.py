@@ -12,7 +12,7 @@ from .profiles import PROFILES, profile_config
 # %% auto #0
 __all__ = ['build_parser', 'train_config', 'list_methods', 'cmd_train', 'main']
 
-# %% ../nbs/50_cli.ipynb #3f040d02
+# %% ../nbs/50_cli.ipynb #ec5f812f
 def _value(s: str):
     "Parse a `--set` value: JSON or a Python literal if it is one (1, 0.5, true, True, None, 'x'; `config.parse_literal`), else the string."
     try: return parse_literal(s)
@@ -26,6 +26,7 @@ def _parse_sets(items) -> dict:
         out[k.strip()] = _value(v.strip())
     return out
 
+# %% ../nbs/50_cli.ipynb #6cafb093
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='gmm-adaptive', description='GMM-guided adaptive loss for balanced audio-visual learning.')
     sub = p.add_subparsers(dest='command', required=True)
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     else: add_prepare_parser(sub)
     return p
 
+# %% ../nbs/50_cli.ipynb #43be1dc6
 def train_config(a: argparse.Namespace):
     "The RunConfig that `train`'s arguments ask for."
     flat = {'train.n_epochs': a.epochs, 'model.encoder': a.encoder, 'model.fusion': a.fusion, 'train.optimizer': a.optimizer,
@@ -65,6 +67,7 @@ def train_config(a: argparse.Namespace):
     mp = {k.split('.', 1)[1]: flat.pop(k) for k in list(flat) if k.startswith('method.')}
     return profile_config(a.profile, a.dataset, a.method, a.seed, a.data_root, method_params=mp, **flat)
 
+# %% ../nbs/50_cli.ipynb #0c3caf27
 def _print_metrics(m: dict) -> None:
     pct = lambda x: f"{100 * x:6.2f}"
     print(f"test accuracy, checkpoint selected on validation (epoch {m['selected_epoch']}): {pct(m['test_acc'])}   "
@@ -85,6 +88,7 @@ def list_methods() -> str:
         out.append(' ' * 11 + ('defaults: ' + ', '.join(f'{k}={v}' for k, v in cfg.params().items()) if cfg.params() else 'no parameters'))
     return '\n'.join(out)
 
+# %% ../nbs/50_cli.ipynb #0d09bc5e
 def cmd_train(a: argparse.Namespace) -> int:
     from gmm_adaptive.records import run_or_load
     if a.list_methods: print(list_methods()); return 0

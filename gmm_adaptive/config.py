@@ -42,7 +42,7 @@ def parse_literal(text: str):
         except (ValueError, SyntaxError, TypeError): pass
     raise ValueError(f"{text!r} is neither JSON nor a Python literal.")
 
-# %% ../nbs/00_config.ipynb #be1fa614
+# %% ../nbs/00_config.ipynb #4df3f6d8
 DATASET_NAMES = ('synthetic', 'cremad', 'ave', 'folder')
 ENCODER_NAMES = ('small_cnn', 'resnet18')
 FUSION_NAMES = ('concat', 'sum', 'film', 'gated')
@@ -77,6 +77,7 @@ class DataConfig:
             raise ValueError(f"dataset={self.name!r} needs data_root: the folder made by `gmm-adaptive prepare {self.name}` "
                              f"(or the raw dataset folder that holds it); dataset='synthetic' needs none.")
 
+# %% ../nbs/00_config.ipynb #40a3f586
 @dataclass(frozen=True)
 class ModelConfig:
     "Encoders and fusion (method.md section 1)."
@@ -91,6 +92,7 @@ class ModelConfig:
         check_range('width', self.width, lo=4, integer=True)
         check_range('feature_dim', self.feature_dim, lo=4, integer=True)
 
+# %% ../nbs/00_config.ipynb #576657de
 @dataclass(frozen=True)
 class TrainConfig:
     "Optimisation schedule shared by every method (method.md section 5)."
@@ -125,7 +127,7 @@ class TrainConfig:
         if not isinstance(self.device, str) or not self.device:
             raise ValueError(f"device={self.device!r}: pass 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'.")
 
-# %% ../nbs/00_config.ipynb #c751e1af
+# %% ../nbs/00_config.ipynb #3ec9c7af
 METHODS: dict[str, type] = {}
 "The registry: method name -> its `MethodConfig` subclass (fill it with `register_method`, read it with `method_class`)."
 METHOD_ENTRY_POINTS = 'gmm_adaptive.methods'
@@ -172,6 +174,7 @@ class MethodConfig:
         "Control rows `(label, method_name, params_dict, note)` that show where this method's gain comes from."
         return []
 
+# %% ../nbs/00_config.ipynb #d3efa49b
 def _registry() -> dict:
     "The one `METHODS` dict of the installed package (also when this code runs inside the notebook)."
     import importlib
@@ -221,12 +224,13 @@ def method_config(name: str, **params) -> MethodConfig:
     if bad: raise ValueError(f"method={name!r} has no parameter {', '.join(bad)}; its parameters are: {', '.join(known) or '(none)'}.")
     return cls(**params)
 
-# %% ../nbs/00_config.ipynb #2aa1c0b3
+# %% ../nbs/00_config.ipynb #ca6cff84
 NON_RESULT_FIELDS = ('train.device', 'train.num_workers', 'train.progress', 'train.channels_last')
 "Fields that say where and how fast a run computes, not what: left out of `config_hash` (device is recorded beside the metrics). Device and memory layout change only the floating-point summation order (last-digit differences), as two GPUs of different models would."
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'train': TrainConfig}
 
+# %% ../nbs/00_config.ipynb #ad590b2d
 @dataclass(frozen=True)
 class RunConfig:
     "Everything that determines one training run."
@@ -276,6 +280,7 @@ class RunConfig:
         "Directory name of this run: `<method>-<first 10 hex digits of config_hash>`."
         return f"{self.method.name}-{config_hash(self)[:10]}"
 
+# %% ../nbs/00_config.ipynb #eb315aff
 def apply_overrides(d: dict, flat: dict) -> dict:
     "Set dotted keys (`'train.lr'`, `'method.alpha'`, `'seed'`) in a `RunConfig.to_dict()` dict; unknown keys are errors."
     d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in d.items()}
@@ -292,6 +297,7 @@ def apply_overrides(d: dict, flat: dict) -> dict:
         d[sec][name] = val
     return d
 
+# %% ../nbs/00_config.ipynb #f31b0a01
 def _canonical(d: dict) -> str:
     return json.dumps(d, sort_keys=True, separators=(',', ':'), default=str)
 

@@ -45,7 +45,7 @@ class DnRConfig(MethodConfig):
 
     def callbacks(self, run): return [DnR(self)]
 
-# %% ../nbs/48_method_dnr.ipynb #56912042
+# %% ../nbs/48_method_dnr.ipynb #acd9f313
 def purity(y, clusters) -> float:
     "Share of samples whose label is the majority label of their cluster."
     y, clusters = np.asarray(y), np.asarray(clusters)
@@ -63,6 +63,7 @@ def cluster_purity(features, y, n_clusters: int, n_init: int = 10, random_state:
     k = min(n_clusters, len(x))
     return purity(y, KMeans(n_clusters=k, random_state=random_state, n_init=n_init).fit_predict(x))
 
+# %% ../nbs/48_method_dnr.ipynb #9eef5ec8
 def relearn_weight(gap: float, move_lambda: float) -> float:
     "`w = tanh(move_lambda * gap)`: 0 for no gap, close to 1 for a large one."
     return math.tanh(move_lambda * gap)

@@ -39,7 +39,7 @@ class MMCosineConfig(MethodConfig):
 
     def callbacks(self, run): return [MMCosine(self.scaling, self.eval_fused)]
 
-# %% ../nbs/49e_method_mmcosine.ipynb #12c0c6fb
+# %% ../nbs/49e_method_mmcosine.ipynb #817df4e6
 def cosine_logits(a: torch.Tensor, v: torch.Tensor, weight: torch.Tensor, d_audio: int, scaling: float = 15.0) -> tuple:
     "`(z, z_a, z_v)`: scaled cosine logits of each modality against its half of `weight` [C, d_a + d_v]; `z = z_a + z_v`."
     w_a, w_v = weight[:, :d_audio], weight[:, d_audio:]
@@ -47,6 +47,7 @@ def cosine_logits(a: torch.Tensor, v: torch.Tensor, weight: torch.Tensor, d_audi
     z_v = scaling * F.normalize(v, dim=1) @ F.normalize(w_v, dim=1).t()
     return z_a + z_v, z_a, z_v
 
+# %% ../nbs/49e_method_mmcosine.ipynb #67004827
 class MMCosine(Callback):
     "Replace the concat head's logits with modality-wise cosine logits (training and evaluation)."
     order = 0

@@ -36,6 +36,7 @@ class OGMGEConfig(MethodConfig):
 
     def callbacks(self, run): return [OGMGE(self.alpha, self.start_epoch, self.end_epoch, self.noise, self.conv_only, self.k_form)]
 
+# %% ../nbs/42_method_ogm_ge.ipynb #b4ffb236
 def ogm_coefficients(z_a: torch.Tensor, z_v: torch.Tensor, y: torch.Tensor, alpha: float, k_form: str = 'code') -> dict:
     "Batch coefficients `{'audio': k_a, 'visual': k_v}` as 0-d device tensors (no host sync); the dominant modality gets k < 1."
     with torch.no_grad():
@@ -47,6 +48,7 @@ def ogm_coefficients(z_a: torch.Tensor, z_v: torch.Tensor, y: torch.Tensor, alph
         one = torch.ones_like(s_a)
         return {'audio': torch.where(rho_a > 1, k(rho_a), one), 'visual': torch.where(rho_v > 1, k(rho_v), one)}
 
+# %% ../nbs/42_method_ogm_ge.ipynb #617b02be
 def scale_grads(module: torch.nn.Module, k: float, noise: bool, conv_only: bool = True) -> None:
     "In place: `g <- g*k (+ N(0, std(g)^2))` for the 4-D (or all non-1-D) gradients of `module`; `k` a number or a 0-d tensor."
     for p in module.parameters():
@@ -54,6 +56,7 @@ def scale_grads(module: torch.nn.Module, k: float, noise: bool, conv_only: bool 
         if noise: p.grad = p.grad * k + torch.randn_like(p.grad) * (p.grad.std() + 1e-8)
         else: p.grad.mul_(k)
 
+# %% ../nbs/42_method_ogm_ge.ipynb #d7c192dd
 class OGMGE(Callback):
     "Slow the dominant encoder's gradients by its confidence ratio, plus GE noise."
     order = 10

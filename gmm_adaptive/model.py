@@ -39,6 +39,7 @@ def small_trunk(c_in: int, width: int) -> nn.Sequential:
     "Three stride-2 conv-BN-ReLU blocks: `width`, `2*width`, `4*width` channels (8x smaller per axis)."
     return nn.Sequential(conv_bn_relu(c_in, width), conv_bn_relu(width, 2 * width), conv_bn_relu(2 * width, 4 * width))
 
+# %% ../nbs/20_model.ipynb #e2fd721d
 class SmallAudioCNN(nn.Module):
     "Spectrogram `[B, 1, F, T]` -> features `[B, feature_dim]` (>= 0); pools over time only, keeps `freq_bins` frequency bands."
     def __init__(self, width: int = 32,        # channels of the first block (doubled per block)
@@ -59,6 +60,7 @@ class SmallAudioCNN(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(self.proj(self.pooled(x).flatten(1)))
 
+# %% ../nbs/20_model.ipynb #08df752b
 class SmallVisualCNN(nn.Module):
     "Frames `[B, T, 3, H, W]` -> features `[B, feature_dim]` (>= 0): global max pool per frame, project, mean over frames."
     def __init__(self, width: int = 32,        # channels of the first block (doubled per block)
@@ -108,7 +110,7 @@ class ResNet18Visual(nn.Module):
         m = self.trunk(frames)                                # [B*T, 512, h, w]
         return m.reshape(b, t, *m.shape[1:]).mean(dim=(1, 3, 4))
 
-# %% ../nbs/20_model.ipynb #f6f7c69d
+# %% ../nbs/20_model.ipynb #888a9f36
 class ConcatFusion(nn.Module):
     "`z = W [a; v] + b` (method.md eq. 1); additive split `z_a = W_a a + b/2`, `z_v = W_v v + b/2` (eqs. 2-3)."
     additive = True
@@ -136,6 +138,7 @@ class SumFusion(nn.Module):
     def split(self, a: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
         return self.fc_audio(a), self.fc_visual(v)
 
+# %% ../nbs/20_model.ipynb #d3dd1c5d
 class _Conditioned(nn.Module):
     "Base of the non-additive heads: features of modality `cond` modulate those of the other one."
     additive = False
@@ -175,7 +178,7 @@ def unimodal_logits(fusion: nn.Module, a: Tensor, v: Tensor) -> tuple[Tensor, Te
     if not getattr(fusion, 'additive', False): return None, None
     return fusion.split(a, v)
 
-# %% ../nbs/20_model.ipynb #eb04e2b2
+# %% ../nbs/20_model.ipynb #fd9cd275
 @dataclass
 class AVOutput:
     "What `AVModel.forward` returns; every method hook reads these."
@@ -210,6 +213,7 @@ class AVModel(nn.Module):
         "audio `[B, 1, F, T]`, visual `[B, T, 3, H, W]` -> `AVOutput` (= `fuse(*encode(audio, visual))`)."
         return self.fuse(*self.encode(audio, visual))
 
+# %% ../nbs/20_model.ipynb #e24850d5
 def build_encoders(cfg: ModelConfig) -> tuple[nn.Module, nn.Module]:
     "The `(audio, visual)` encoders named by `cfg.encoder`."
     check_choice('encoder', cfg.encoder, ENCODER_NAMES)

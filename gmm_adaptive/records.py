@@ -46,7 +46,7 @@ def load_run(run_dir) -> RunRecord:
     rd = lambda n: json.loads((run_dir / n).read_text())
     return RunRecord(run_dir, rd('config.json')['config'], rd('metrics.json'), pd.read_csv(run_dir / 'history.csv'))
 
-# %% ../nbs/31_records.ipynb #6005efe8
+# %% ../nbs/31_records.ipynb #4138ce16
 def write_records(run_dir: Path, records: dict) -> None:
     "Write each record atomically: a dict of arrays as `<name>.npz`, anything else as `<name>.json`."
     for name, obj in records.items():
@@ -54,6 +54,7 @@ def write_records(run_dir: Path, records: dict) -> None:
             buf = io.BytesIO(); np.savez_compressed(buf, **obj); atomic_write(Path(run_dir) / f'{name}.npz', buf.getvalue())
         else: atomic_json(Path(run_dir) / f'{name}.json', obj)
 
+# %% ../nbs/31_records.ipynb #288fa2bf
 class RunRecorder(Callback):
     "Write history, the methods' records and checkpoints of the run into `run_dir` after every epoch."
     order = 1000
@@ -78,6 +79,7 @@ class RunRecorder(Callback):
     def state_dict(self): return {'best_val': self.best_val}
     def load_state_dict(self, s): self.best_val = s.get('best_val', -1.0)
 
+# %% ../nbs/31_records.ipynb #39a96883
 class ProgressBar(Callback):
     "A tqdm bar over epochs with the latest validation accuracies; its `write` becomes the trainer's `echo`."
     order = 1001
@@ -96,7 +98,7 @@ class ProgressBar(Callback):
     def close(self):
         if self.bar is not None: self.bar.close(); self.bar = None
 
-# %% ../nbs/31_records.ipynb #e095e516
+# %% ../nbs/31_records.ipynb #0a9f9092
 def _diff(a: dict, b: dict, prefix='') -> list:
     out = []
     for k in sorted(set(a) | set(b)):
@@ -118,6 +120,7 @@ def prepare_run_dir(cfg: RunConfig, results_dir) -> Path:
         atomic_json(cfg_path, {'config': cfg.to_dict(), 'config_hash': config_hash(cfg)})
     return run_dir
 
+# %% ../nbs/31_records.ipynb #a32cfad3
 class run_lock:
     "Exclusive lock on a run directory (`<run_dir>/.lock`, `fcntl.flock`): one process trains a config at a time; released on exit, also if the process dies."
     def __init__(self, run_dir: Path, echo=None): self.path, self.echo = Path(run_dir) / '.lock', echo or (lambda m: None)
@@ -133,6 +136,7 @@ class run_lock:
         import fcntl
         fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close()
 
+# %% ../nbs/31_records.ipynb #214f03c1
 def run_or_load(cfg: RunConfig, results_dir='results', progress: bool | None = None, echo=None, callbacks=()) -> RunRecord:
     "Return the finished run of `cfg` from `results_dir`, training (or resuming) it first if needed; safe when several processes ask at once."
     run_dir = prepare_run_dir(cfg, results_dir)
