@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ENCODER_NAMES', 'FUSION_NAMES', 'OPTIMIZER_NAMES', 'LR_SCHEDULE_NAMES', 'METHODS',
+__all__ = ['DATASET_NAMES', 'ENCODER_NAMES', 'FUSION_NAMES', 'OPTIMIZER_NAMES', 'LR_SCHEDULE_NAMES', 'SELECTION_RULES', 'METHODS',
            'METHOD_ENTRY_POINTS', 'NON_RESULT_FIELDS', 'SECTIONS', 'check_choice', 'check_range', 'parse_literal',
            'DataConfig', 'ModelConfig', 'TrainConfig', 'MethodConfig', 'register_method', 'method_names',
            'method_class', 'method_config', 'RunConfig', 'apply_overrides', 'config_hash', 'seed_everything',
@@ -48,6 +48,8 @@ ENCODER_NAMES = ('small_cnn', 'resnet18')
 FUSION_NAMES = ('concat', 'sum', 'film', 'gated')
 OPTIMIZER_NAMES = ('sgd', 'adam')
 LR_SCHEDULE_NAMES = ('none', 'step', 'cosine')
+SELECTION_RULES = {'val_acc_then_ce': ('val_acc', '-val_ce'), 'val_acc_first': ('val_acc',)}
+"How the reported epoch is chosen: history columns compared in order (`-` = lower is better); a full tie keeps the earliest epoch."
 
 @dataclass(frozen=True)
 class DataConfig:
@@ -105,6 +107,7 @@ class TrainConfig:
     lr_schedule: str = 'none'      # 'none', 'step' (x lr_gamma every lr_step_epochs) or 'cosine' over the optimizer's phase
     lr_step_epochs: int = 70       # 'step' schedule: epochs between decays (OGM-GE: 70)
     lr_gamma: float = 0.1          # 'step' schedule: decay factor
+    selection: str = 'val_acc_then_ce'  # reported epoch: best val accuracy, ties broken by lowest val CE ('val_acc_first': earliest)
     amp: bool = False              # bfloat16/float16 autocast on CUDA (ignored on CPU)
     channels_last: bool = True     # NHWC layout for the conv encoders (faster on CPU and CUDA); not part of the run hash
     device: str = 'auto'           # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'; not part of the run hash
@@ -122,6 +125,7 @@ class TrainConfig:
         check_choice('lr_schedule', self.lr_schedule, LR_SCHEDULE_NAMES)
         check_range('lr_step_epochs', self.lr_step_epochs, lo=1, integer=True)
         check_range('lr_gamma', self.lr_gamma, 0, 1)
+        check_choice('selection', self.selection, tuple(SELECTION_RULES))
         check_range('num_workers', self.num_workers, lo=0, integer=True)
         if not isinstance(self.channels_last, bool): raise ValueError(f"channels_last={self.channels_last!r}: pass True or False.")
         if not isinstance(self.device, str) or not self.device:
@@ -173,6 +177,10 @@ class MethodConfig:
     def control_rows(self) -> list:
         "Control rows `(label, method_name, params_dict, note)` that show where this method's gain comes from."
         return []
+
+    def warmup_length(self, run: 'RunConfig') -> int:
+        "Epochs at the start in which the method's own mechanism is off (plain training): its field `warmup_epochs` if it has one, else 0."
+        return int(getattr(self, 'warmup_epochs', 0))
 
 # %% ../nbs/00_config.ipynb #d3efa49b
 def _registry() -> dict:

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['LOG_2PI', 'true_class_prob', 'modality_gap', 'GapGMM', 'fit_gap_gmm', 'outputs_over', 'collect_outputs',
-           'plot_gap_gmm']
+__all__ = ['LOG_2PI', 'UNIMODAL_RULES', 'true_class_prob', 'modality_gap', 'GapGMM', 'fit_gap_gmm', 'outputs_over',
+           'collect_outputs', 'plot_gap_gmm']
 
 # %% ../nbs/21_gap_gmm.ipynb #dfe92b9a
 def true_class_prob(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -108,11 +108,15 @@ def _unimodal(g: np.ndarray, reason: str, bic1=float('nan'), bic2=float('nan'), 
     sd = float(g.std()) if g.size > 1 else 0.0
     return GapGMM((1.0, 0.0), (mu, mu), (max(sd, 1e-3),) * 2, True, reason, bic1, bic2, int(g.size), **hist)
 
+UNIMODAL_RULES = ('bic', 'separation')
+
 def fit_gap_gmm(gaps, seed: int = 0, n_init: int = 5, warm_start: GapGMM | None = None,
                 min_weight: float = 0.01, min_mean_sep: float = 0.02, min_std: float = 1e-4,
-                reg_covar: float = 1e-6, hist_bins: int = 50) -> GapGMM:
-    "Fit a 2-component GMM to 1-D `gaps`; balanced = mean nearest 0. Degenerate inputs give a unimodal `GapGMM`."
+                reg_covar: float = 1e-6, hist_bins: int = 50, unimodal_rule: str = 'bic') -> GapGMM:
+    "Fit a 2-component GMM to 1-D `gaps`; balanced = mean nearest 0. Degenerate inputs (and, by default, BIC(2) >= BIC(1)) give a unimodal `GapGMM`."
     from sklearn.mixture import GaussianMixture
+    if unimodal_rule not in UNIMODAL_RULES:
+        raise ValueError(f"unimodal_rule={unimodal_rule!r} is not known; choose one of {', '.join(UNIMODAL_RULES)}.")
     g = np.asarray(gaps, dtype=np.float64).ravel()
     if not np.all(np.isfinite(g)):
         raise ValueError(f"fit_gap_gmm: {int((~np.isfinite(g)).sum())} of {g.size} gaps are not finite; the model produced NaN/inf logits.")
@@ -142,6 +146,8 @@ def fit_gap_gmm(gaps, seed: int = 0, n_init: int = 5, warm_start: GapGMM | None 
                  False, '', bic1, bic2, int(g.size), **hist)
     if w.min() < min_weight: return _unimodal(g, f'a component has weight {w.min():.4f} < {min_weight:g}', bic1, bic2, **hist)
     if abs(mu[0] - mu[1]) < min_mean_sep: return _unimodal(g, f'component means {abs(mu[0]-mu[1]):.4f} apart < {min_mean_sep:g}', bic1, bic2, **hist)
+    if unimodal_rule == 'bic' and not bic2 < bic1:
+        return _unimodal(g, f'BIC prefers one component: BIC(2) {bic2:.1f} >= BIC(1) {bic1:.1f}', bic1, bic2, **hist)
     return out
 
 # %% ../nbs/21_gap_gmm.ipynb #6a8c1ab3

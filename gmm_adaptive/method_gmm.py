@@ -11,7 +11,7 @@ import torch
 from fastcore.basics import patch
 from .config import MethodConfig, register_method, check_range, check_choice
 from .trainer import Callback, unimodal_ce
-from .gap_gmm import GapGMM, fit_gap_gmm, modality_gap
+from .gap_gmm import GapGMM, fit_gap_gmm, modality_gap, UNIMODAL_RULES
 from .adaptive_loss import adaptive_loss, anneal_lambda, SCHEDULES, GAP_NORMS, GAMMA_ON
 from .metrics import auroc
 
@@ -52,6 +52,7 @@ class GMMConfig(MethodConfig):
     gmm_n_init: int = 5                # EM restarts of the first fit (later rounds warm-start)
     gmm_min_weight: float = 0.01       # a component lighter than this makes the fit unimodal
     gmm_min_mean_sep: float = 0.02     # means closer than this make the fit unimodal
+    gmm_unimodal_rule: str = 'bic'     # 'bic': unimodal unless BIC(2) < BIC(1); 'separation': the guards above only
     finetune_epochs: int = 0           # F: final epochs of CE on the GMM-balanced samples only (later versions; 0 = off)
     finetune_max_w: float = 0.5        # a sample joins the fine-tuning set when its posterior w is below this
 
@@ -66,6 +67,7 @@ class GMMConfig(MethodConfig):
         check_choice('posterior', self.posterior, ('online', 'cached'))
         check_range('gmm_n_init', self.gmm_n_init, lo=1, integer=True)
         check_range('gmm_min_weight', self.gmm_min_weight, 0, 0.5); check_range('gmm_min_mean_sep', self.gmm_min_mean_sep, lo=0)
+        check_choice('gmm_unimodal_rule', self.gmm_unimodal_rule, UNIMODAL_RULES)
         check_range('finetune_epochs', self.finetune_epochs, lo=0, integer=True); check_range('finetune_max_w', self.finetune_max_w, 0, 1)
 
 # %% ../nbs/41_method_gmm.ipynb #c1bd7f4b
@@ -83,6 +85,11 @@ def check(self: GMMConfig, run) -> None:
 
 @patch
 def epochs_per_round(self: GMMConfig, n_epochs: int) -> int: return (n_epochs - self.n_warmup_epochs - self.finetune_epochs) // self.n_rounds
+
+@patch
+def warmup_length(self: GMMConfig, run) -> int:
+    "The warm-up W: a row whose val-selected epoch is below it reports plain warm-up training (the tables mark it)."
+    return self.n_warmup_epochs
 
 # %% ../nbs/41_method_gmm.ipynb #6b1d16a8
 @patch
@@ -148,7 +155,7 @@ def gap_pass(self: GMMAdaptive, r: int, final: bool = False, finetune: bool = Fa
     o = t.collect(t.dls.train_eval)
     order = np.argsort(o['idx']); gaps = o['gap'][order]
     gmm = fit_gap_gmm(gaps, seed=self.seed, n_init=c.gmm_n_init, warm_start=self.gmm,
-                      min_weight=c.gmm_min_weight, min_mean_sep=c.gmm_min_mean_sep)
+                      min_weight=c.gmm_min_weight, min_mean_sep=c.gmm_min_mean_sep, unimodal_rule=c.gmm_unimodal_rule)
     w = gmm.posterior(gaps)
     flags = t.dls.splits.imbalance_flags
     kind = 'final' if final else ('finetune' if finetune else 'round')
@@ -171,14 +178,17 @@ def gap_pass(self: GMMAdaptive, r: int, final: bool = False, finetune: bool = Fa
                                 'gmm_warmup_unimodal': rec['unimodal'], 'auroc_flags_warmup': rec['auroc_flags']})
     if not final:
         self.gmm, self._w_fn = gmm, gmm.posterior_fn(t.device)
-        keep_cache = c.posterior == 'cached' or finetune
+        keep_cache = c.use_gmm or finetune   # 'cached' reads it; 'online' compares against it (w_crosses_half)
         self.w_cache = torch.as_tensor(w, dtype=torch.float32, device=t.device) if keep_cache else None
     return gmm
 
 @patch
 def after_fit(self: GMMAdaptive):
-    if self.n_epochs > self.W and not any(r.get('final') for r in self.trainer.records.get('gmm_rounds', [])):
+    t = self.trainer
+    if self.n_epochs > self.W and not any(r.get('final') for r in t.records.get('gmm_rounds', [])):
         self.gap_pass(self.cfg.n_rounds + (2 if self.cfg.finetune_epochs else 1), final=True)
+    crossed = [r['w_crosses_half'] for r in t.history if 'w_crosses_half' in r]
+    if crossed: t.extra_metrics['share_w_crosses_half'] = float(np.mean(crossed))
 
 # %% ../nbs/41_method_gmm.ipynb #b0f25905
 @patch
@@ -195,7 +205,9 @@ def after_loss(self: GMMAdaptive):
     g = modality_gap(t.out.z_a, t.out.z_v, t.y)
     if not c.use_gmm: w, mu_b = torch.ones_like(g), 0.0
     elif c.posterior == 'cached': w, mu_b = self.w_cache[t.idx.to(t.device)].to(g.dtype), self.gmm.mu_balanced
-    else: w, mu_b = self._w_fn(g.detach()), self.gmm.mu_balanced
+    else:
+        w, mu_b = self._w_fn(g.detach()), self.gmm.mu_balanced
+        t.log(w_crosses_half=((w > 0.5) != (self.w_cache[t.idx.to(t.device)] > 0.5)).to(g.dtype).mean())
     n_adapt = self.F0 - self.W
     progress = ((t.epoch - self.W) * t.n_batches + t.batch_idx) / max(n_adapt * t.n_batches - 1, 1)
     lam = anneal_lambda(progress, c.lambda0, c.lambda_min, c.lambda_schedule)

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import torch
 from .gap_gmm import collect_outputs
+from .config import SELECTION_RULES, check_choice
 
 # %% auto #0
-__all__ = ['macro_f1', 'split_metrics', 'evaluate', 'reported_metrics', 'auroc', 'roc']
+__all__ = ['macro_f1', 'split_metrics', 'evaluate', 'selection_key', 'select_epoch', 'reported_metrics', 'auroc', 'roc']
 
 # %% ../nbs/23_metrics.ipynb #8f187dc6
 def macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
@@ -33,11 +34,22 @@ def evaluate(model, loader, device, n_classes: int, amp: bool = False) -> dict:
     return split_metrics(collect_outputs(model, loader, device, amp), n_classes)
 
 # %% ../nbs/23_metrics.ipynb #10e1c469
-def reported_metrics(history: pd.DataFrame) -> dict:
-    "Headline (val-selected), last-epoch and best-test numbers from a per-epoch history."
+def selection_key(row, rule: str = 'val_acc_then_ce') -> tuple:
+    "The tuple that `rule` (a name in `SELECTION_RULES`) maximises over epochs, read from one history row (a dict or Series)."
+    check_choice('selection', rule, tuple(SELECTION_RULES))
+    return tuple(-float(row[c[1:]]) if c.startswith('-') else float(row[c]) for c in SELECTION_RULES[rule])
+
+def select_epoch(history: pd.DataFrame, rule: str = 'val_acc_then_ce') -> int:
+    "Position (row index) of the epoch that `rule` selects: the largest `selection_key`, the earliest on a full tie."
+    keys = [selection_key(r, rule) for _, r in history.iterrows()]
+    return max(range(len(keys)), key=lambda i: (keys[i], -i))
+
+# %% ../nbs/23_metrics.ipynb #9d135648
+def reported_metrics(history: pd.DataFrame, rule: str = 'val_acc_then_ce') -> dict:
+    "Headline (selected on validation by `rule`), last-epoch and best-test numbers from a per-epoch history."
     if history.empty: raise ValueError("the run's history is empty: no epoch finished.")
     h = history.reset_index(drop=True)
-    sel = int(h['val_acc'].to_numpy().argmax())
+    sel = select_epoch(h, rule)
     row, last = h.iloc[sel], h.iloc[-1]
     out = {'selected_epoch': int(row['epoch']), 'val_acc': float(row['val_acc']),
            'test_acc': float(row['test_acc']), 'test_f1': float(row['test_f1']),

@@ -14,7 +14,7 @@ from .config import RunConfig, config_hash, seed_everything, select_device, NON_
 from .data import build_splits, make_loaders
 from .model import build_model
 from .trainer import Trainer, Callback
-from .metrics import reported_metrics
+from .metrics import reported_metrics, selection_key
 from .provenance import atomic_write, atomic_json, atomic_torch_save, versions, writable_dir
 
 # %% auto #0
@@ -58,14 +58,16 @@ def write_records(run_dir: Path, records: dict) -> None:
 class RunRecorder(Callback):
     "Write history, the methods' records and checkpoints of the run into `run_dir` after every epoch."
     order = 1000
-    def __init__(self, run_dir: Path): self.run_dir, self.best_val = Path(run_dir), -1.0
+    def __init__(self, run_dir: Path, selection: str = 'val_acc_then_ce'):
+        self.run_dir, self.selection, self.best_key = Path(run_dir), selection, None
 
     def after_epoch(self):
         t = self.trainer
-        if t.row['val_acc'] > self.best_val:
-            self.best_val = t.row['val_acc']
+        key = selection_key(t.row, self.selection)
+        if self.best_key is None or key > self.best_key:   # strictly better: a full tie keeps the earlier epoch
+            self.best_key = key
             atomic_torch_save(self.run_dir / 'best.pt', {'model': t.model.state_dict(), 'extra': t.extra.state_dict(),
-                                                         'epoch': t.epoch, 'val_acc': self.best_val})
+                                                         'epoch': t.epoch, 'val_acc': t.row['val_acc']})
 
     def save(self):
         t = self.trainer
@@ -76,8 +78,8 @@ class RunRecorder(Callback):
     def epoch_complete(self): self.save()
     def after_fit(self): self.save()   # after_fit may add records (the GMM method's final gap pass)
 
-    def state_dict(self): return {'best_val': self.best_val}
-    def load_state_dict(self, s): self.best_val = s.get('best_val', -1.0)
+    def state_dict(self): return {'best_key': self.best_key}
+    def load_state_dict(self, s): self.best_key = tuple(s['best_key']) if s.get('best_key') is not None else None
 
 # %% ../nbs/31_records.ipynb #39a96883
 class ProgressBar(Callback):
@@ -153,14 +155,17 @@ def _train(cfg: RunConfig, run_dir: Path, progress: bool, echo, callbacks) -> Ru
     loaders = make_loaders(splits, cfg.train.batch_size, cfg.seed, cfg.train.num_workers, pin_memory=device.type == 'cuda')
     model = build_model(cfg.model, splits.n_classes)
     shown = [ProgressBar(cfg.run_name)] if progress else []
-    trainer = Trainer(model, loaders, cfg, [*cfg.method.callbacks(cfg), RunRecorder(run_dir), *shown, *callbacks],
-                      device=device, echo=echo)
+    callbacks = [*cfg.method.callbacks(cfg), RunRecorder(run_dir, cfg.train.selection), *shown, *callbacks]
+    trainer = Trainer(model, loaders, cfg, callbacks, device=device, echo=echo)
     last = run_dir / 'last.pt'
     if last.exists(): trainer.load_state_dict(torch.load(last, map_location=device, weights_only=False))
     t0 = time.time()
     trainer.fit()
     history = pd.DataFrame(trainer.history)
-    metrics = {**reported_metrics(history), 'device': str(device), 'wall_s_this_call': round(time.time() - t0, 2),
+    reported = reported_metrics(history, cfg.train.selection)
+    warmup = cfg.method.warmup_length(cfg)
+    reported.update(warmup_epochs=warmup, selected_in_warmup=reported['selected_epoch'] < warmup)
+    metrics = {**reported, 'device': str(device), 'wall_s_this_call': round(time.time() - t0, 2),
                'train_time_s': float(history['time_s'].sum()),
                'train_s_per_epoch': float(history['train_time_s'].mean()) if 'train_time_s' in history else float('nan'),
                'versions': versions(), **trainer.extra_metrics}

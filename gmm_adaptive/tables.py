@@ -12,8 +12,8 @@ from .parameters import Reproduce
 from .executor import PlanResult
 
 # %% auto #0
-__all__ = ['METRICS', 'mean_std', 'results_table', 'format_number', 'markdown_table', 'display_table', 'caption', 'table_header',
-           'paired', 'reading', 'settings_line']
+__all__ = ['METRICS', 'WARMUP_MARK', 'mean_std', 'selected_epochs', 'results_table', 'format_number', 'markdown_table',
+           'display_table', 'caption', 'table_header', 'paired', 'reading', 'settings_line']
 
 # %% ../nbs/65_tables.ipynb #1a351f19
 METRICS = {'ours': 'test_acc', 'ours_audio': 'test_acc_audio', 'ours_visual': 'test_acc_visual',
@@ -26,6 +26,16 @@ def mean_std(values) -> tuple:
     return float(v.mean()), float(v.std(ddof=1)) if v.size > 1 else 0.0
 
 # %% ../nbs/65_tables.ipynb #b7510fa7
+WARMUP_MARK = '†'
+
+def selected_epochs(recs) -> str:
+    "The val-selected epoch of each run, in seed order, `WARMUP_MARK` after one that lies in the method's warm-up ('-' if unknown)."
+    def one(m):
+        e = m.get('selected_epoch')
+        return '-' if e is None else f"{int(e)}{WARMUP_MARK if m.get('selected_in_warmup') else ''}"
+    return ' '.join(one(rec.metrics) for rec in recs)
+
+# %% ../nbs/65_tables.ipynb #32efedcc
 def results_table(setup: Reproduce, rows, res: PlanResult | None, paper: dict, ref: str, first_col: str = 'method') -> pd.DataFrame:
     "One line per row: our mean/std over seeds beside the paper's number, the difference and the gain over row `ref`."
     pds = paper_dataset(setup.dataset)
@@ -44,6 +54,7 @@ def results_table(setup: Reproduce, rows, res: PlanResult | None, paper: dict, r
         d['diff'] = d['ours_mean'] - d['paper']
         d['note'] = r.note
         d['train_s_per_epoch'] = float(np.mean([rec.metrics.get('train_s_per_epoch', float('nan')) for rec in recs])) if recs else float('nan')
+        d['selected_epochs'], d['n_warmup_selected'] = selected_epochs(recs), sum(bool(rec.metrics.get('selected_in_warmup')) for rec in recs)
         d['run_names'] = ' '.join(p.run_name for p in (res.runs if res else []) if p.row.label == r.label)
         out.append(d)
     df = pd.DataFrame(out)
@@ -54,12 +65,13 @@ def results_table(setup: Reproduce, rows, res: PlanResult | None, paper: dict, r
     df['cost_vs_concat'] = df['train_s_per_epoch'] / (float(cref.iloc[0]) if len(cref) else float('nan'))
     cols = [first_col, 'status', 'n_seeds', 'ours_mean', 'ours_std', 'paper', 'paper_dataset', 'diff', 'ours_delta_ref', 'paper_delta_ref',
             'ours_audio_mean', 'ours_audio_std', 'ours_visual_mean', 'ours_visual_std', 'ours_last_mean', 'ours_last_std',
-            'ours_best_test_mean', 'ours_best_test_std', 'train_s_per_epoch', 'cost_vs_concat', 'config', 'note', 'run_names']
+            'ours_best_test_mean', 'ours_best_test_std', 'selected_epochs', 'n_warmup_selected', 'train_s_per_epoch', 'cost_vs_concat',
+            'config', 'note', 'run_names']
     df = df[cols]
     df.attrs['ref'] = ref
     return df
 
-# %% ../nbs/65_tables.ipynb #32efedcc
+# %% ../nbs/65_tables.ipynb #36ed6d27
 def format_number(x, nd: int = 2, signed: bool = False) -> str:
     "`x` with `nd` decimals (and a sign if `signed`); '-' for None, NaN or inf."
     if x is None or (isinstance(x, float) and not np.isfinite(x)): return '-'
@@ -88,10 +100,11 @@ def display_table(df: pd.DataFrame, first_col: str = 'method') -> pd.DataFrame:
         'audio-only': [ms(m, s, n) for m, s, n in zip(df.ours_audio_mean, df.ours_audio_std, df.n_seeds)],
         'visual-only': [ms(m, s, n) for m, s, n in zip(df.ours_visual_mean, df.ours_visual_std, df.n_seeds)],
         'best test epoch (optimistic)': [ms(m, s, n) for m, s, n in zip(df.ours_best_test_mean, df.ours_best_test_std, df.n_seeds)],
+        'selected epoch': [e or '-' for e in df.selected_epochs],
         'train time / epoch vs Concat': [f(x) + 'x' if np.isfinite(x) else '-' for x in df.cost_vs_concat],
         'status': df.status})
 
-# %% ../nbs/65_tables.ipynb #36ed6d27
+# %% ../nbs/65_tables.ipynb #062ddb8c
 def caption(setup: Reproduce, title: str) -> str:
     "The first lines of every table's and figure's Markdown: the title and the data, profile, seeds and device."
     return f"# {title}\n\n**{setup.label}.**\n\n"
@@ -105,6 +118,8 @@ def table_header(setup: Reproduce, title: str, extra: str = '') -> str:
         lines.append("On the embedded synthetic data the absolute numbers are not comparable with the paper's (another dataset, "
                      "small CNNs, a CPU smoke schedule): read 'diff' as a placeholder and compare the Δ columns (how each "
                      "variant moves relative to the reference), which is what this table can check.")
+    lines.append(f"'selected epoch': each seed's epoch (from 0) chosen on validation (best val accuracy, ties broken by the lowest val "
+                 f"cross-entropy); {WARMUP_MARK} marks an epoch inside the method's warm-up: that seed reports plain warm-up training, not the method.")
     if extra: lines += ['', extra]
     return caption(setup, title) + '\n'.join(lines) + '\n\n'
 
