@@ -24,7 +24,8 @@ class RawDecodeDataset(Dataset):
         self.specs, self.n_frames, self.image_size, self.settings, self.seed = specs, n_frames, image_size, settings, seed
     def __len__(self): return len(self.specs)
     def __getitem__(self, index):
-        from gmm_adaptive.media import decode_clip, train_view, item_seed
+        from gmm_adaptive.decode import decode_clip
+        from gmm_adaptive.cached_dataset import train_view, item_seed
         spec, frames = decode_clip(self.specs[index], self.settings)
         visual = train_view(frames, self.n_frames, self.image_size, item_seed(self.seed, 0, index))
         return torch.from_numpy(spec)[None], visual, self.specs[index].label, index
@@ -56,8 +57,9 @@ def main(argv=None) -> int:
     torch.set_num_threads(a.torch_threads)
     from gmm_adaptive.config import DataConfig
     from gmm_adaptive.data import build_splits
-    from gmm_adaptive.media import MediaSettings, decode_clip
-    from gmm_adaptive.data_cremad import make_fake_cremad, prepare_cremad, scan_cremad
+    from gmm_adaptive.decode import MediaSettings, decode_clip
+    from gmm_adaptive.data_cremad import prepare_cremad, scan_cremad
+    from gmm_adaptive.testing import make_fake_cremad
 
     work = Path(tempfile.mkdtemp(prefix='bench_real_'))
     try:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_data.ipynb #57184736
 from __future__ import annotations
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 import numpy as np
 import torch
@@ -43,8 +43,7 @@ def register_dataset(name: str):
         return fn
     return deco
 
-_MODULES = {'synthetic': 'gmm_adaptive.data_synthetic', 'cremad': 'gmm_adaptive.data_cremad',
-            'ave': 'gmm_adaptive.data_ave', 'folder': 'gmm_adaptive.data_folder'}
+_MODULES = {name: f'gmm_adaptive.data_{name}' for name in DATASET_NAMES}   # config's names are the one list
 
 def build_splits(cfg: DataConfig) -> AVSplits:
     "Build the dataset named by `cfg.name` (its module is imported only now, so heavy readers stay optional)."
@@ -86,7 +85,9 @@ class AVLoaders:
 
 def make_loaders(splits: AVSplits, batch_size: int, seed: int, num_workers: int = 0, pin_memory: bool = False,
                  eval_batch_size: int | None = None) -> AVLoaders:
-    "Loaders for training (epoch-seeded shuffle, full last batch dropped only if it would be a single sample) and evaluation."
+    "Loaders for training (epoch-seeded shuffle and augmentation, a last batch of one dropped) and evaluation."
+    if hasattr(splits.train, 'with_seed'):           # training augmentation follows the run seed, not the split's
+        splits = replace(splits, train=splits.train.with_seed(seed))
     eb = eval_batch_size or max(batch_size, 256)
     kw = dict(num_workers=num_workers, pin_memory=pin_memory, persistent_workers=num_workers > 0)
     n = len(splits.train)

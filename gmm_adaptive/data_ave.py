@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 from .config import DataConfig
 from .data import register_dataset, AVSplits
-from .media import (MediaSettings, ClipSpec, prepare_cache, cached_splits, write_video, write_lfs_pointer,
-                                DEFAULT_CACHE_DIRNAME)
+from .decode import MediaSettings, ClipSpec
+from .cache import prepare_cache, default_cache_dir
+from .cached_dataset import cached_splits
 
 # %% auto #0
-__all__ = ['AVE_CLASSES', 'AVE_HEADER', 'AVE_SPLIT_FILES', 'FAKE_AVE_BAD', 'read_ave_rows', 'scan_ave', 'prepare_ave',
-           'build_ave', 'make_fake_ave']
+__all__ = ['AVE_CLASSES', 'AVE_HEADER', 'AVE_SPLIT_FILES', 'read_ave_rows', 'scan_ave', 'prepare_ave', 'build_ave']
 
 # %% ../nbs/14_data_ave.ipynb #38fa4465
 AVE_CLASSES = ('Church bell', 'Male speech, man speaking', 'Bark', 'Fixed-wing aircraft, airplane', 'Race car, auto racing',
@@ -86,50 +86,10 @@ def prepare_ave(root: str | os.PathLike, out: str | os.PathLike | None = None, s
                 workers: int | None = None, progress: bool = True, force: bool = False) -> dict:
     "Prepare an AVE download into a cache (default `<root>/gmm_cache`); return the manifest."
     specs, skipped, source, warns = scan_ave(root)
-    return prepare_cache(specs, out or Path(root).expanduser() / DEFAULT_CACHE_DIRNAME, 'ave', AVE_CLASSES, settings,
+    return prepare_cache(specs, out or default_cache_dir(root, 'ave'), 'ave', AVE_CLASSES, settings,
                          skipped=skipped, source=source, warnings_=warns, workers=workers, progress=progress, force=force)
 
 @register_dataset('ave')
 def build_ave(cfg: DataConfig) -> AVSplits:
     "AVE from a prepared cache (or a download holding one at `<root>/gmm_cache`); validation is `valSet.txt`."
     return cached_splits(cfg, f"gmm-adaptive prepare ave --root {cfg.root}")
-
-# %% ../nbs/14_data_ave.ipynb #06c7dd7b
-FAKE_AVE_BAD = {'lfsstub0001': 'lfs_pointer', 'garbage0001': 'unreadable_video', 'nosound0001': 'missing_audio',
-                'tooshort001': 'video_too_short', 'notthere001': 'missing_in_split', 'badlabel001': 'bad_label',
-                'orphan00001': 'not_in_split'}
-
-def make_fake_ave(root: str | os.PathLike, n_per_class: int = 2, classes=(0, 1, 2), seconds: float = 2.0,
-                  size: tuple = (64, 48), bad: bool = False, seed: int = 0) -> dict:
-    "Write an AVE_Dataset-layout folder at `root`; return {'rows': {split: [rows]}, 'bad': {video id: kind}}."
-    root = Path(root); vdir = root / 'AVE'; vdir.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed); sr = 22050
-    rows = {'train': [], 'val': [], 'test': []}
-    def tone(c, dur):
-        t = np.arange(int(dur * sr)) / sr
-        return (0.3 * np.sin(2 * np.pi * (300 + 150 * c) * t) + 0.01 * rng.standard_normal(t.size)).astype(np.float32)
-    for c in classes:
-        for k in range(n_per_class):
-            vid = f"v{c:02d}x{k:03d}{'-_'[k % 2]}ab"[:11]
-            write_video(vdir / f'{vid}.mp4', seconds, fps=10, size=size, audio=tone(c, seconds), color=(20 + 8 * c, 200 - 6 * c, 90))
-            sp = ('train', 'train', 'val', 'test')[k % 4] if n_per_class >= 4 else ('train', 'test', 'val')[k % 3]
-            rows[sp].append(f"{AVE_CLASSES[c]}&{vid}&good&0&{int(seconds)}")
-    bad_kinds = {}
-    if bad:
-        c = classes[0]
-        write_lfs_pointer(vdir / 'lfsstub0001.mp4')
-        (vdir / 'garbage0001.mp4').write_bytes(bytes(8) + b'ftypisom' + bytes(range(256)) * 8)
-        write_video(vdir / 'nosound0001.mp4', seconds, fps=10, size=size)
-        write_video(vdir / 'tooshort001.mp4', 0.5, fps=10, size=size, audio=tone(c, 0.5))
-        write_video(vdir / 'badlabel001.mp4', seconds, fps=10, size=size, audio=tone(c, seconds))
-        write_video(vdir / 'orphan00001.mp4', seconds, fps=10, size=size, audio=tone(c, seconds))
-        for vid in ('lfsstub0001', 'garbage0001', 'nosound0001', 'tooshort001', 'notthere001'):
-            rows['train'].append(f"{AVE_CLASSES[c]}&{vid}&good&0&10")
-        rows['train'].append(f"Kazoo&badlabel001&good&0&10")
-        bad_kinds = dict(FAKE_AVE_BAD)
-        first = rows['train'][0].split('&')[1]       # the real quirks: a second event on one video, an empty event
-        rows['train'].append(f"{AVE_CLASSES[classes[1]]}&{first}&good&2&4")
-        rows['val'][0] = '&'.join(rows['val'][0].split('&')[:3] + ['0', '0'])
-    for sp, fn in AVE_SPLIT_FILES.items(): (root / fn).write_text(''.join(r + '\n' for r in rows[sp]))
-    (root / 'Annotations.txt').write_text(AVE_HEADER + '\n' + ''.join(r + '\n' for sp in rows for r in rows[sp]))
-    return dict(rows=rows, bad=bad_kinds)

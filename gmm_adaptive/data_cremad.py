@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 from .config import DataConfig
 from .data import register_dataset, AVSplits
-from .media import (MediaSettings, ClipSpec, prepare_cache, cached_splits, write_wav, write_video,
-                                write_lfs_pointer, DEFAULT_CACHE_DIRNAME)
+from .decode import MediaSettings, ClipSpec
+from .cache import prepare_cache, default_cache_dir
+from .cached_dataset import cached_splits, stratified_pick
 
 # %% auto #0
-__all__ = ['CREMAD_CLASSES', 'CREMAD_SENTENCES', 'CREMAD_LEVELS', 'CREMAD_STANDARD_SIZES', 'CremadName', 'FAKE_CREMAD_BAD',
-           'parse_cremad_name', 'cremad_label', 'shared_data_dir', 'read_split_csv', 'stratified_hash_split',
-           'scan_cremad', 'default_cremad_out', 'prepare_cremad', 'build_cremad', 'make_fake_cremad']
+__all__ = ['CREMAD_CLASSES', 'CREMAD_SENTENCES', 'CREMAD_LEVELS', 'CREMAD_STANDARD_SIZES', 'CremadName', 'parse_cremad_name',
+           'cremad_label', 'shared_data_dir', 'read_split_csv', 'stratified_hash_split', 'scan_cremad',
+           'prepare_cremad', 'build_cremad']
 
 # %% ../nbs/13_data_cremad.ipynb #2f7892bc
 CREMAD_CLASSES = ('NEU', 'HAP', 'SAD', 'FEA', 'DIS', 'ANG')
@@ -72,18 +73,8 @@ def _hash01(name: str, salt: str = 'cremad-split') -> str:
 
 def stratified_hash_split(names, labels, test_fraction: float = CREMAD_STANDARD_SIZES[1] / sum(CREMAD_STANDARD_SIZES)) -> np.ndarray:
     "Boolean mask of test clips: `round(n * test_fraction)` in all, per class by largest remainder, lowest name hash first."
-    names, labels = list(names), np.asarray(labels)
-    n_test = int(round(len(names) * test_fraction))
-    classes, counts = np.unique(labels, return_counts=True)
-    quota = counts * n_test / max(len(names), 1)
-    take = np.floor(quota).astype(int)
-    for k in np.argsort(-(quota - take), kind='stable')[:n_test - take.sum()]: take[k] += 1
-    mask = np.zeros(len(names), bool)
-    for c, t in zip(classes, take):
-        idx = np.flatnonzero(labels == c)
-        idx = sorted(idx, key=lambda i: _hash01(names[i]))
-        mask[idx[:t]] = True
-    return mask
+    names = list(names)
+    return stratified_pick(labels, test_fraction, lambda idx: sorted(idx, key=lambda i: _hash01(names[i])))
 
 # %% ../nbs/13_data_cremad.ipynb #9a5e908b
 def scan_cremad(root: str | os.PathLike, train_csv: str | os.PathLike | None = None, test_csv: str | os.PathLike | None = None):
@@ -142,16 +133,12 @@ def scan_cremad(root: str | os.PathLike, train_csv: str | os.PathLike | None = N
     specs = [ClipSpec(n, ok[n], split[n], str(video[n]), str(audio[n])) for n in names]
     return specs, skipped, source
 
-def default_cremad_out(root: str | os.PathLike) -> Path:
-    "Where `prepare cremad` writes by default, and where the `cremad` dataset looks first: `<root>/gmm_cache`."
-    return Path(root).expanduser() / DEFAULT_CACHE_DIRNAME
-
 def prepare_cremad(root: str | os.PathLike, out: str | os.PathLike | None = None, train_csv=None, test_csv=None,
                    settings: MediaSettings = MediaSettings(), workers: int | None = None, progress: bool = True,
                    force: bool = False, stop_after: int | None = None) -> dict:
     "Prepare a CREMA-D checkout into a cache (default `<root>/gmm_cache`); return the manifest."
     specs, skipped, source = scan_cremad(root, train_csv, test_csv)
-    return prepare_cache(specs, out or default_cremad_out(root), 'cremad', CREMAD_CLASSES, settings, skipped=skipped,
+    return prepare_cache(specs, out or default_cache_dir(root, 'cremad'), 'cremad', CREMAD_CLASSES, settings, skipped=skipped,
                          source=source, workers=workers, progress=progress, force=force, stop_after=stop_after)
 
 # %% ../nbs/13_data_cremad.ipynb #d5119f9f
@@ -159,62 +146,3 @@ def prepare_cremad(root: str | os.PathLike, out: str | os.PathLike | None = None
 def build_cremad(cfg: DataConfig) -> AVSplits:
     "CREMA-D from a prepared cache (or a checkout holding one at `<root>/gmm_cache`)."
     return cached_splits(cfg, f"gmm-adaptive prepare cremad --root {cfg.root}")
-
-# %% ../nbs/13_data_cremad.ipynb #72da4532
-FAKE_CREMAD_BAD = {
-    '1090_IEO_HAP_HI': 'lfs_pointer',        # both files are Git LFS pointer stubs
-    '1090_TIE_SAD_XX': 'unreadable_audio',   # the WAV holds garbage
-    '1090_IOM_FEA_XX': 'empty_audio',        # a valid WAV with no samples
-    '1090_IWW_DIS_XX': 'unreadable_video',   # the FLV holds garbage
-    '1090_ITS_DIS_XX': 'no_frames',          # a valid FLV whose video stream has no frames (sound only)
-    '1090_TAI_ANG_XX': 'video_too_short',    # a 0.5 s video
-    '1090_MTI_NEU_XX': 'missing_video',      # audio without video
-    '1090_IWL_HAP_XX': 'missing_audio',      # video without audio
-    '1090_ITH_XYZ_XX': 'bad_label',          # emotion code outside the class map
-    '1091_DFA_ANG_XX': 'missing_in_split',   # in train.csv, no media
-}
-
-def make_fake_cremad(root: str | os.PathLike, n_per_class: int = 4, seconds: float = 2.2, size: tuple = (480, 360),
-                     wav_sr_hz: int = 16000, bad: bool = False, stereo_44k: int = 0, seed: int = 0) -> dict:
-    "Write a CREMA-D-layout folder at `root`; return {'names', 'labels', 'bad', 'train_csv', 'test_csv'}."
-    root = Path(root); rng = np.random.default_rng(seed)
-    (root / 'AudioWAV').mkdir(parents=True, exist_ok=True); (root / 'VideoFlash').mkdir(exist_ok=True)
-    names, i = [], 0
-    for c, emo in enumerate(CREMAD_CLASSES):
-        for k in range(n_per_class):
-            names.append(f"{1001 + k // 12 + 12 * c // 6:04d}_{CREMAD_SENTENCES[(k + c) % 12]}_{emo}_XX")
-    names = sorted(set(names))
-    for j, n in enumerate(names):
-        c = cremad_label(n); dur = seconds * (0.8 + 0.4 * rng.random())
-        t = np.arange(int(dur * wav_sr_hz)) / wav_sr_hz
-        y = 0.3 * np.sin(2 * np.pi * (300 + 250 * c) * t) + 0.02 * rng.standard_normal(t.size)
-        if j < stereo_44k:                   # stereo 44.1 kHz: must be resampled, not rejected
-            t4 = np.arange(int(dur * 44100)) / 44100; y4 = 0.3 * np.sin(2 * np.pi * (300 + 250 * c) * t4)
-            write_wav(root / 'AudioWAV' / f'{n}.wav', np.stack([y4, 0.5 * y4], 1), 44100)
-        else: write_wav(root / 'AudioWAV' / f'{n}.wav', y, wav_sr_hz)
-        col = tuple(int(v) for v in (40 + 35 * c, 200 - 30 * c, 60 + 20 * ((c * 7) % 6)))
-        write_video(root / 'VideoFlash' / f'{n}.flv', dur, size=size, color=col)   # the loader takes sound from AudioWAV
-    bad_kinds = {}
-    if bad:
-        A, V = root / 'AudioWAV', root / 'VideoFlash'
-        good_y = 0.3 * np.sin(2 * np.pi * 440 * np.arange(int(1.5 * wav_sr_hz)) / wav_sr_hz)
-        for n, kind in FAKE_CREMAD_BAD.items():
-            bad_kinds[n] = kind
-            if kind == 'lfs_pointer': write_lfs_pointer(A / f'{n}.wav'); write_lfs_pointer(V / f'{n}.flv'); continue
-            if kind == 'missing_in_split': continue
-            if kind == 'unreadable_audio': (A / f'{n}.wav').write_bytes(b'RIFF\x00\x00\x00\x00WAVEjunk' + bytes(range(256)) * 8)
-            elif kind == 'empty_audio': write_wav(A / f'{n}.wav', np.zeros(0), wav_sr_hz)
-            elif kind != 'missing_audio': write_wav(A / f'{n}.wav', good_y, wav_sr_hz)
-            if kind == 'unreadable_video': (V / f'{n}.flv').write_bytes(b'FLV\x01\x05\x00\x00\x00\x09' + bytes(range(256)) * 8)
-            elif kind == 'no_frames': write_video(V / f'{n}.flv', 0, size=size, audio=good_y.astype(np.float32), audio_sr_hz=22050)
-            elif kind == 'video_too_short': write_video(V / f'{n}.flv', 0.5, size=size)
-            elif kind != 'missing_video': write_video(V / f'{n}.flv', 1.5, size=size)
-    good = list(names)
-    test_mask = stratified_hash_split(good, [cremad_label(n) for n in good], 0.25)
-    tr = [n for n, m in zip(good, test_mask) if not m]; te = [n for n, m in zip(good, test_mask) if m]
-    if bad: tr += [n for n, k in FAKE_CREMAD_BAD.items() if k not in ('bad_label', 'missing_in_split')] + ['1091_DFA_ANG_XX']
-    for fn, lst in (('train.csv', tr), ('test.csv', te)):
-        with open(root / fn, 'w', newline='') as f:
-            csv.writer(f).writerows([(n, parse_cremad_name(n).emotion) for n in lst])
-    return dict(names=good, labels=[cremad_label(n) for n in good], bad=bad_kinds,
-                train_csv=str(root / 'train.csv'), test_csv=str(root / 'test.csv'))

@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 from .config import DataConfig
 from .data import register_dataset, AVSplits
-from .media import (MediaSettings, ClipSpec, SPLIT_NAMES, prepare_cache, cached_splits, write_video,
-                                write_lfs_pointer, DEFAULT_CACHE_DIRNAME)
+from .decode import MediaSettings, ClipSpec, SPLIT_NAMES
+from .cache import prepare_cache, default_cache_dir, DEFAULT_CACHE_DIRNAME
+from .cached_dataset import cached_splits
 from .data_cremad import stratified_hash_split
 
 # %% auto #0
-__all__ = ['VIDEO_EXTENSIONS', 'FAKE_FOLDER_BAD', 'scan_folder', 'prepare_folder', 'build_folder', 'make_fake_folder']
+__all__ = ['VIDEO_EXTENSIONS', 'scan_folder', 'prepare_folder', 'build_folder']
 
 # %% ../nbs/15_data_folder.ipynb #c17ad226
 VIDEO_EXTENSIONS = ('.mp4', '.mkv', '.webm', '.avi', '.flv', '.mov', '.m4v', '.mpg', '.mpeg')
@@ -86,40 +87,10 @@ def prepare_folder(videos: str | os.PathLike, labels: str | os.PathLike, out: st
                    workers: int | None = None, progress: bool = True, force: bool = False) -> dict:
     "Prepare a labelled folder of videos into a cache (default `<videos>/gmm_cache`); return the manifest."
     specs, skipped, source, class_names = scan_folder(videos, labels, classes, test_fraction)
-    return prepare_cache(specs, out or Path(videos).expanduser() / DEFAULT_CACHE_DIRNAME, 'folder', class_names, settings,
+    return prepare_cache(specs, out or default_cache_dir(videos, 'folder'), 'folder', class_names, settings,
                          skipped=skipped, source=source, workers=workers, progress=progress, force=force)
 
 @register_dataset('folder')
 def build_folder(cfg: DataConfig) -> AVSplits:
     "A prepared folder of labelled videos (data_root: the cache, or the videos folder holding `gmm_cache/`)."
     return cached_splits(cfg, f"gmm-adaptive prepare folder --videos {cfg.root} --labels <labels.csv>")
-
-# %% ../nbs/15_data_folder.ipynb #fbf82bb0
-FAKE_FOLDER_BAD = {'bad/stub': 'lfs_pointer', 'bad/silent': 'missing_audio', 'bad/short': 'video_too_short',
-                   'bad/gone': 'missing_in_split', 'bad/kazoo': 'bad_label', 'bad/extra': 'not_in_split'}
-
-def make_fake_folder(root: str | os.PathLike, classes=('dog', 'cat', 'engine'), n_per_class: int = 3, seconds: float = 2.0,
-                     size: tuple = (64, 48), with_split: bool = True, bad: bool = False, seed: int = 0) -> dict:
-    "Write `root/videos/...` and `root/labels.csv` (+ `root/classes.txt`); return paths and the expected bad kinds."
-    root = Path(root); vids = root / 'videos'; rng = np.random.default_rng(seed); sr = 22050
-    tone = lambda c, d: (0.3 * np.sin(2 * np.pi * (250 + 200 * c) * np.arange(int(d * sr)) / sr)).astype(np.float32)
-    rows, exts = [], ('.mp4', '.mkv', '.avi')
-    for c, cls in enumerate(classes):
-        for k in range(n_per_class):
-            rel = f"{cls}/clip{k}{exts[k % 3]}"
-            write_video(vids / rel, seconds, fps=10, size=size, audio=tone(c, seconds), color=(30 + 60 * c, 90, 200 - 50 * c))
-            rows.append((rel if k % 2 == 0 else rel.rsplit('.', 1)[0], cls, ('train', 'val', 'test')[k % 3]))
-    bad_kinds = {}
-    if bad:
-        write_lfs_pointer(vids / 'bad/stub.mp4'); write_video(vids / 'bad/silent.mp4', seconds, fps=10, size=size)
-        write_video(vids / 'bad/short.mp4', 0.4, fps=10, size=size, audio=tone(0, 0.4))
-        write_video(vids / 'bad/kazoo.mp4', seconds, fps=10, size=size, audio=tone(0, seconds))
-        write_video(vids / 'bad/extra.mp4', seconds, fps=10, size=size, audio=tone(0, seconds))
-        rows += [('bad/stub.mp4', classes[0], 'train'), ('bad/silent.mp4', classes[0], 'train'), ('bad/short.mp4', classes[0], 'train'),
-                 ('bad/gone.mp4', classes[0], 'train'), ('bad/kazoo.mp4', 'kazoo', 'train')]
-        bad_kinds = dict(FAKE_FOLDER_BAD)
-    with open(root / 'labels.csv', 'w', newline='') as f:
-        w = csv.writer(f); w.writerow(['video', 'label', 'split'] if with_split else ['video', 'label'])
-        w.writerows([r if with_split else r[:2] for r in rows])
-    (root / 'classes.txt').write_text(''.join(c + '\n' for c in classes))
-    return dict(videos=str(vids), labels=str(root / 'labels.csv'), classes=str(root / 'classes.txt'), bad=bad_kinds)

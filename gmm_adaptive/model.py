@@ -12,9 +12,9 @@ from torch import Tensor
 from .config import ModelConfig, check_choice, check_range, ENCODER_NAMES, FUSION_NAMES
 
 # %% auto #0
-__all__ = ['FUSION_HEADS', 'conv_bn_relu', 'small_trunk', 'SmallAudioCNN', 'SmallVisualCNN', 'resnet18_trunk', 'ResNet18Audio',
-           'ResNet18Visual', 'ConcatFusion', 'SumFusion', 'FiLMFusion', 'GatedFusion', 'unimodal_logits', 'AVOutput',
-           'AVModel', 'build_encoders', 'build_model', 'count_parameters']
+__all__ = ['FUSION_HEADS', 'ENCODERS', 'conv_bn_relu', 'small_trunk', 'SmallAudioCNN', 'SmallVisualCNN', 'resnet18_trunk',
+           'ResNet18Audio', 'ResNet18Visual', 'ConcatFusion', 'SumFusion', 'FiLMFusion', 'GatedFusion',
+           'unimodal_logits', 'AVOutput', 'AVModel', 'build_encoders', 'build_model', 'count_parameters']
 
 # %% ../nbs/20_model.ipynb #df413cc1
 def _check_audio(x: Tensor) -> None:
@@ -214,11 +214,17 @@ class AVModel(nn.Module):
         return self.fuse(*self.encode(audio, visual))
 
 # %% ../nbs/20_model.ipynb #e24850d5
+ENCODERS = {'small_cnn': lambda cfg: (SmallAudioCNN(cfg.width, cfg.feature_dim), SmallVisualCNN(cfg.width, cfg.feature_dim)),
+            'resnet18': lambda cfg: (ResNet18Audio(), ResNet18Visual())}
+for _kind, _have, _allowed in (('encoders', ENCODERS, ENCODER_NAMES), ('fusion heads', FUSION_HEADS, FUSION_NAMES)):
+    if set(_have) != set(_allowed):     # config validates the names, this module builds them: one list, checked here
+        raise ImportError(f"model's {_kind} {sorted(_have)} differ from config's allowed names {sorted(_allowed)}; "
+                          "add the missing one to both gmm_adaptive.config and gmm_adaptive.model.")
+
 def build_encoders(cfg: ModelConfig) -> tuple[nn.Module, nn.Module]:
     "The `(audio, visual)` encoders named by `cfg.encoder`."
     check_choice('encoder', cfg.encoder, ENCODER_NAMES)
-    if cfg.encoder == 'resnet18': return ResNet18Audio(), ResNet18Visual()
-    return SmallAudioCNN(cfg.width, cfg.feature_dim), SmallVisualCNN(cfg.width, cfg.feature_dim)
+    return ENCODERS[cfg.encoder](cfg)
 
 def build_model(cfg: ModelConfig, n_classes: int) -> AVModel:
     "The model of `cfg` for `n_classes` classes (weights from the current torch seed)."

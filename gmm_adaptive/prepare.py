@@ -6,7 +6,8 @@
 from __future__ import annotations
 import argparse, os, sys, time
 from pathlib import Path
-from .media import MediaSettings, DEFAULT_CACHE_DIRNAME
+from .decode import MediaSettings
+from .cache import MANIFEST, default_cache_dir
 
 # %% auto #0
 __all__ = ['format_manifest_summary', 'cmd_prepare_cremad', 'cmd_prepare_ave', 'cmd_prepare_folder', 'add_prepare_parser',
@@ -26,7 +27,7 @@ def format_manifest_summary(m: dict, out: str | os.PathLike, seconds: float | No
         lines.append(f"  {sp:5s} {sum(cnt.values()):6d}  " + ', '.join(f"{k} {v}" for k, v in list(cnt.items())[:12])
                      + (' ...' if len(cnt) > 12 else ''))
     if m['n_skipped']:
-        lines.append(f"skipped {m['n_skipped']} clip(s) (all listed in {Path(out) / 'manifest.json'}):")
+        lines.append(f"skipped {m['n_skipped']} clip(s) (all listed in {Path(out) / MANIFEST}):")
         for kind, n in m['skipped_summary'].items():
             ex = [s for s in m['skipped'] if s['kind'] == kind][:max_examples]
             lines.append(f"  {kind}: {n}")
@@ -43,20 +44,20 @@ def format_manifest_summary(m: dict, out: str | os.PathLike, seconds: float | No
     return '\n'.join(lines)
 
 def cmd_prepare_cremad(a) -> int:
-    from gmm_adaptive.data_cremad import prepare_cremad, default_cremad_out
-    out = a.out or default_cremad_out(a.root); t0 = time.time()
+    from gmm_adaptive.data_cremad import prepare_cremad
+    out = a.out or default_cache_dir(a.root, 'cremad'); t0 = time.time()
     m = prepare_cremad(a.root, out, a.train_csv, a.test_csv, _settings(a), a.workers, not a.no_progress, a.force)
     print(format_manifest_summary(m, out, time.time() - t0)); return 0
 
 def cmd_prepare_ave(a) -> int:
     from gmm_adaptive.data_ave import prepare_ave
-    out = a.out or Path(a.root).expanduser() / DEFAULT_CACHE_DIRNAME; t0 = time.time()
+    out = a.out or default_cache_dir(a.root, 'ave'); t0 = time.time()
     m = prepare_ave(a.root, out, _settings(a), a.workers, not a.no_progress, a.force)
     print(format_manifest_summary(m, out, time.time() - t0)); return 0
 
 def cmd_prepare_folder(a) -> int:
     from gmm_adaptive.data_folder import prepare_folder
-    out = a.out or Path(a.videos).expanduser() / DEFAULT_CACHE_DIRNAME; t0 = time.time()
+    out = a.out or default_cache_dir(a.videos, 'folder'); t0 = time.time()
     m = prepare_folder(a.videos, a.labels, out, a.classes, a.test_fraction, _settings(a), a.workers, not a.no_progress, a.force)
     print(format_manifest_summary(m, out, time.time() - t0)); return 0
 

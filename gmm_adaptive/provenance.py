@@ -5,12 +5,13 @@
 # %% ../nbs/01_provenance.ipynb #c4a55504
 from __future__ import annotations
 import io, json, os, platform, subprocess, sys, tempfile
+from contextlib import contextmanager
 from pathlib import Path
 import gmm_adaptive
 
 # %% auto #0
-__all__ = ['VERSIONED_PACKAGES', 'atomic_write', 'atomic_json', 'atomic_torch_save', 'project_root', 'writable_dir', 'versions',
-           'git_commit']
+__all__ = ['VERSIONED_PACKAGES', 'atomic_write', 'atomic_file', 'atomic_json', 'atomic_torch_save', 'project_root',
+           'writable_dir', 'versions', 'git_commit']
 
 # %% ../nbs/01_provenance.ipynb #1518bb47
 def atomic_write(path, data: bytes | str) -> None:
@@ -20,6 +21,20 @@ def atomic_write(path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data.encode() if isinstance(data, str) else data); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp): os.unlink(tmp)
+        raise
+
+@contextmanager
+def atomic_file(path):
+    "Context manager: a binary file (`w+b`) that becomes `path` on a clean exit (fsync + `os.replace`), never half."
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w+b') as f:
+            yield f
+            f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)

@@ -12,11 +12,14 @@ import torch
 
 from gmm_adaptive.config import DataConfig
 from gmm_adaptive.data import build_splits, make_loaders
-from gmm_adaptive.media import AVCache, MediaSettings, PrepareInterrupted
-from gmm_adaptive.data_cremad import (CREMAD_CLASSES, FAKE_CREMAD_BAD, cremad_label, make_fake_cremad, parse_cremad_name,
-                                      prepare_cremad, read_split_csv, scan_cremad)
-from gmm_adaptive.data_ave import AVE_CLASSES, make_fake_ave, prepare_ave, read_ave_rows
-from gmm_adaptive.data_folder import make_fake_folder, prepare_folder
+from gmm_adaptive.decode import MediaSettings
+from gmm_adaptive.cache import AVCache, PrepareInterrupted, default_cache_dir, read_manifest, MANIFEST
+from gmm_adaptive.data_cremad import (CREMAD_CLASSES, cremad_label, parse_cremad_name, prepare_cremad, read_split_csv,
+                                      scan_cremad)
+from gmm_adaptive.data_ave import AVE_CLASSES, prepare_ave, read_ave_rows
+from gmm_adaptive.data_folder import prepare_folder
+from gmm_adaptive.testing import (FAKE_CREMAD_BAD, make_fake_cremad, make_fake_ave, make_fake_folder, write_wav,
+                                  write_lfs_pointer)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / '..' / 'shared' / 'data').resolve()
@@ -69,7 +72,6 @@ def test_standard_split_files_on_a_partial_checkout(tmp_path):
     "The real split files against a checkout holding 12 of their clips: those 12 keep their split, the rest is reported."
     tr = [n for _, n, _ in read_split_csv(SHARED / 'cremad' / 'split_train.csv')][:8]
     te = [n for _, n, _ in read_split_csv(SHARED / 'cremad' / 'split_test.csv')][:4]
-    from gmm_adaptive.media import write_wav, write_video
     for n in tr + te:
         write_wav(tmp_path / 'AudioWAV' / f'{n}.wav', np.zeros(100, np.float32) + 0.1, 16000)
         (tmp_path / 'VideoFlash').mkdir(exist_ok=True); (tmp_path / 'VideoFlash' / f'{n}.flv').write_bytes(b'x')
@@ -83,7 +85,7 @@ def test_standard_split_files_on_a_partial_checkout(tmp_path):
 
 def test_cremad_manifest_reports_every_bad_case(cremad):
     root, fake = cremad
-    m = json.loads((root / 'gmm_cache' / 'manifest.json').read_text())
+    m = read_manifest(default_cache_dir(root, 'cremad'))
     assert {s['clip']: s['kind'] for s in m['skipped']} == FAKE_CREMAD_BAD
     assert m['skipped_summary'] == {k: 1 for k in FAKE_CREMAD_BAD.values()}
     reasons = {s['kind']: s['reason'] for s in m['skipped']}
@@ -98,7 +100,7 @@ def test_cremad_manifest_reports_every_bad_case(cremad):
 
 def test_cremad_cache_arrays_labels_dtypes(cremad):
     root, fake = cremad
-    c = AVCache(root / 'gmm_cache')
+    c = AVCache(default_cache_dir(root, 'cremad'))
     assert c.audio.dtype == np.float16 and c.audio.shape == (24, 257, 188) and isinstance(c.audio, np.memmap)
     assert c.frames.dtype == np.uint8 and c.frames.shape[1:] == (32, 32, 3) and c.frames.shape[0] == c.n_frames.sum()
     assert set(c.names) == set(fake['names']) and all(cremad_label(n) == l for n, l in zip(c.names, c.labels))
@@ -129,7 +131,7 @@ def test_cremad_dataset_items_and_splits(cremad):
     assert torch.equal(v1, v1b) and not torch.equal(v1, v2)
     assert torch.equal(sp.train_eval[3][1], sp.train_eval[3][1])
     # another split seed gives another train/val split, the same seed the same one
-    sp2 = build_splits(DataConfig(name='cremad', root=str(root / 'gmm_cache'), split_seed=1, image_size=32))
+    sp2 = build_splits(DataConfig(name='cremad', root=str(default_cache_dir(root, 'cremad')), split_seed=1, image_size=32))
     assert list(build_splits(DataConfig(name='cremad', root=str(root), image_size=32)).val.names) == list(sp.val.names)
     assert len(sp2.val) == 2
     # the loaders batch it (two worker processes share the memory maps)
@@ -155,10 +157,10 @@ def test_cremad_resume_noop_and_no_half_cache(tmp_path):
         build_splits(DataConfig(name='cremad', root=str(root)))
     m = prepare_cremad(root, settings=TINY, workers=2, progress=False)
     assert m['timing']['n_decoded_this_run'] == 12 - 5 and m['n_clips'] == 12 and m['status'] == 'built'
-    mtimes = {p.name: p.stat().st_mtime_ns for p in (root / 'gmm_cache').iterdir()}
+    mtimes = {p.name: p.stat().st_mtime_ns for p in (default_cache_dir(root, 'cremad')).iterdir()}
     t0 = time.perf_counter(); m2 = prepare_cremad(root, settings=TINY, workers=2, progress=False)
     assert m2['status'] == 'up to date' and time.perf_counter() - t0 < 5
-    assert {p.name: p.stat().st_mtime_ns for p in (root / 'gmm_cache').iterdir()} == mtimes
+    assert {p.name: p.stat().st_mtime_ns for p in (default_cache_dir(root, 'cremad')).iterdir()} == mtimes
     # other settings never overwrite silently
     with pytest.raises(ValueError, match="pass force=True"):
         prepare_cremad(root, settings=MediaSettings(frame_size=40), workers=1, progress=False)
@@ -170,13 +172,12 @@ def test_cremad_resume_noop_and_no_half_cache(tmp_path):
 
 
 def test_cremad_all_lfs_stubs_is_an_error(tmp_path):
-    from gmm_adaptive.media import write_lfs_pointer
     for n in ('1001_DFA_ANG_XX', '1002_IEO_HAP_HI', '1003_TIE_SAD_XX'):
         write_lfs_pointer(tmp_path / 'AudioWAV' / f'{n}.wav'); write_lfs_pointer(tmp_path / 'VideoFlash' / f'{n}.flv')
     assert cli('prepare', 'cremad', '--root', str(tmp_path), '--workers', '1', '--no-progress') == 2
     with pytest.raises(ValueError, match=r"(?s)no usable clip.*lfs_pointer: 3 clip.*git lfs pull"):
         prepare_cremad(tmp_path, workers=1, progress=False)
-    assert not (tmp_path / 'gmm_cache' / 'manifest.json').exists()
+    assert not (default_cache_dir(tmp_path, 'cremad') / MANIFEST).exists()
 
 
 def test_cremad_full_resolution_real_shapes(tmp_path):
@@ -184,7 +185,7 @@ def test_cremad_full_resolution_real_shapes(tmp_path):
     root = tmp_path / 'CREMA-D'
     make_fake_cremad(root, n_per_class=1, seconds=2.6)
     m = prepare_cremad(root, workers=2, progress=False)
-    c = AVCache(root / 'gmm_cache')
+    c = AVCache(default_cache_dir(root, 'cremad'))
     assert c.audio.shape == (6, 257, 188) and c.frames.shape[1:] == (224, 224, 3) and m['source']['split'] == 'stratified-hash'
     assert set(c.n_frames.tolist()) <= {2, 3}
     sp = build_splits(DataConfig(name='cremad', root=str(root), n_frames=1, val_fraction=0.2))
@@ -209,14 +210,14 @@ def test_ave_prepare_and_dataset(tmp_path):
     root = tmp_path / 'AVE_Dataset'
     fake = make_fake_ave(root, n_per_class=3, bad=True)
     assert cli('prepare', 'ave', '--root', str(root), '--workers', '2', '--frame-size', '32', '--no-progress') == 0
-    m = json.loads((root / 'gmm_cache' / 'manifest.json').read_text())
+    m = read_manifest(default_cache_dir(root, 'ave'))
     assert {s['clip']: s['kind'] for s in m['skipped']} == fake['bad']
     assert m['n_clips'] == 10 and [w['kind'] for w in m['warnings']] == ['empty_event'] and len(m['class_names']) == 28
     sp = build_splits(DataConfig(name='ave', root=str(root), image_size=32, n_frames=2))
     assert (len(sp.train), len(sp.val), len(sp.test), sp.n_classes) == (4, 3, 3, 28)
     a, v, y, i = sp.test[1]
     assert a.shape == (1, 257, 188) and v.shape == (2, 3, 32, 32) and y == 1
-    c = AVCache(root / 'gmm_cache')
+    c = AVCache(default_cache_dir(root, 'ave'))
     assert (c.n_frames == 2).all()          # 2-s videos at 1 fps
 
 
@@ -224,7 +225,7 @@ def test_folder_prepare_and_dataset(tmp_path):
     fake = make_fake_folder(tmp_path, bad=True)
     assert cli('prepare', 'folder', '--videos', fake['videos'], '--labels', fake['labels'], '--classes', fake['classes'],
                '--workers', '2', '--frame-size', '32', '--no-progress') == 0
-    m = json.loads((Path(fake['videos']) / 'gmm_cache' / 'manifest.json').read_text())
+    m = read_manifest(default_cache_dir(fake['videos'], 'folder'))
     assert {s['clip']: s['kind'] for s in m['skipped']} == fake['bad']
     assert m['counts'] == {sp: {'dog': 1, 'cat': 1, 'engine': 1} for sp in ('train', 'val', 'test')}
     sp = build_splits(DataConfig(name='folder', root=fake['videos'], image_size=32))
@@ -239,7 +240,7 @@ def test_cremad_feeds_the_trainer_for_one_epoch(cremad, tmp_path):
     from gmm_adaptive.config import RunConfig, ModelConfig, TrainConfig
     from gmm_adaptive.records import run_or_load
     root, _ = cremad
-    cfg = RunConfig(data=DataConfig(name='cremad', root=str(root / 'gmm_cache'), image_size=32),
+    cfg = RunConfig(data=DataConfig(name='cremad', root=str(default_cache_dir(root, 'cremad')), image_size=32),
                     model=ModelConfig(encoder='small_cnn', width=8, feature_dim=16),
                     train=TrainConfig(n_epochs=1, batch_size=4, device='cpu', progress=False))
     rec = run_or_load(cfg, tmp_path / 'results', progress=False)
