@@ -33,6 +33,9 @@ def test_train_prints_rounds_metrics_and_reuses_a_finished_run(tmp_path):
 # epoch 3 is checkpointed (it is ordered after the run recorder). No polling, no race with the clock.
 SIGINT_AT = """
 import os, signal, sys
+# a suite started in the background (`cmd &` in a script) inherits SIGINT ignored, and Python then installs no
+# KeyboardInterrupt handler: restore it, so this test sees the interrupt however the suite was launched
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import gmm_adaptive.records as records
 from gmm_adaptive.trainer import Callback
 class SigintAt(Callback):
