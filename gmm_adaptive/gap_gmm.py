@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
+from .config import check_choice
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'UNIMODAL_RULES', 'true_class_prob', 'modality_gap', 'GapGMM', 'fit_gap_gmm', 'outputs_over',
@@ -115,8 +116,7 @@ def fit_gap_gmm(gaps, seed: int = 0, n_init: int = 5, warm_start: GapGMM | None 
                 reg_covar: float = 1e-6, hist_bins: int = 50, unimodal_rule: str = 'bic') -> GapGMM:
     "Fit a 2-component GMM to 1-D `gaps`; balanced = mean nearest 0. Degenerate inputs (and, by default, BIC(2) >= BIC(1)) give a unimodal `GapGMM`."
     from sklearn.mixture import GaussianMixture
-    if unimodal_rule not in UNIMODAL_RULES:
-        raise ValueError(f"unimodal_rule={unimodal_rule!r} is not known; choose one of {', '.join(UNIMODAL_RULES)}.")
+    check_choice('unimodal_rule', unimodal_rule, UNIMODAL_RULES)
     g = np.asarray(gaps, dtype=np.float64).ravel()
     if not np.all(np.isfinite(g)):
         raise ValueError(f"fit_gap_gmm: {int((~np.isfinite(g)).sum())} of {g.size} gaps are not finite; the model produced NaN/inf logits.")

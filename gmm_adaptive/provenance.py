@@ -10,22 +10,10 @@ from pathlib import Path
 import gmm_adaptive
 
 # %% auto #0
-__all__ = ['VERSIONED_PACKAGES', 'atomic_write', 'atomic_file', 'atomic_json', 'atomic_torch_save', 'project_root',
+__all__ = ['VERSIONED_PACKAGES', 'atomic_file', 'atomic_write', 'atomic_json', 'atomic_torch_save', 'project_root',
            'writable_dir', 'versions', 'git_commit']
 
 # %% ../nbs/01_provenance.ipynb #1518bb47
-def atomic_write(path, data: bytes | str) -> None:
-    "Write `data` (bytes, or text as UTF-8) to `path` through a temporary file in the same folder and `os.replace`."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data.encode() if isinstance(data, str) else data); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
-
 @contextmanager
 def atomic_file(path):
     "Context manager: a binary file (`w+b`) that becomes `path` on a clean exit (fsync + `os.replace`), never half."
@@ -39,6 +27,10 @@ def atomic_file(path):
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
         raise
+
+def atomic_write(path, data: bytes | str) -> None:
+    "Write `data` (bytes, or text as UTF-8) to `path` through a temporary file in the same folder and `os.replace`."
+    with atomic_file(path) as f: f.write(data.encode() if isinstance(data, str) else data)
 
 def atomic_json(path, obj) -> None:
     "Write `obj` as indented JSON with sorted keys (numpy scalars as floats, NaN allowed), atomically."
