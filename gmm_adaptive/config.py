@@ -54,7 +54,7 @@ SELECTION_RULES = {'val_acc_then_ce': ('val_acc', '-val_ce'), 'val_acc_first': (
 @dataclass(frozen=True)
 class DataConfig:
     "Which data, and how it is split and shaped (method.md sections 6 and 8)."
-    name: str = 'synthetic'       # dataset: 'synthetic' (embedded), 'cremad', 'ave' or 'folder'
+    name: str = 'synthetic'       # dataset: one of DATASET_NAMES ('synthetic' is embedded and needs no data_root)
     root: str | None = None       # data_root: prepared cache or raw dataset folder (real datasets only)
     n_frames: int = 1             # video frames per clip fed to the visual encoder (1 to 3, OGM-GE lineage)
     val_fraction: float = 0.1     # share of the training part held out for validation (paper: 9:1)

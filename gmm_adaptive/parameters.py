@@ -19,7 +19,7 @@ __all__ = ['PARAMETERS', 'GMM_PARAMETERS', 'parameters_cell', 'sync_parameters_c
 
 # %% ../nbs/62_parameters.ipynb #b24c99a8
 PARAMETERS = {   # name -> (default, what it is): the ONE source of every reproduce notebook's parameters cell
-    'dataset': ('synthetic', "'synthetic' (embedded, offline), 'cremad', 'ave' or 'folder' (these need data_root)"),
+    'dataset': ('synthetic', f"one of {', '.join(map(repr, DATASET_NAMES))}; all but the embedded 'synthetic' need data_root"),
     'data_root': (None, 'prepared dataset folder (real datasets only; see `gmm-adaptive prepare`)'),
     'profile': ('smoke', "'smoke' (CPU minutes), 'default' (the CLI's run) or 'paper' (GPU: ResNet-18, full epochs)"),
     'seeds': ([0, 1, 2], 'one run per seed and config; results are mean +- std over seeds'),
