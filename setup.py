@@ -14,7 +14,7 @@ setup(
     classifiers=['Programming Language :: Python :: 3'],
     packages=find_packages(include=[c['lib_path'], c['lib_path'] + '.*']), include_package_data=True,
     install_requires=c['requirements'].split(),
-    extras_require={'dev': c['dev_requirements'].split()},
+    extras_require={'dev': c['dev_requirements'].split(), 'cluster': c['cluster_requirements'].split()},   # cluster: submitit (executor='slurm')
     entry_points={'console_scripts': c['console_scripts'].split(),
                   'nbdev': [f"{c['lib_path']}={c['lib_path']}._modidx:d"]},
     zip_safe=False,

@@ -41,6 +41,8 @@ PARAMETERS = {   # name -> (default, what it is): the ONE source of every reprod
     'n_jobs': (0, 'runs trained at once in separate processes (0: 2 on a CPU, 1 on a GPU)'),
     'cpu_threads': (1, "PyTorch threads per training process (0: PyTorch's default)"),
     'plugins': ([], 'modules that register your own methods or datasets, imported here and in every worker (see 70_plugins)'),
+    'executor': ('local', "where runs train: 'local' (here or n_jobs processes), 'submitit-local' or 'slurm' (see 64_executor)"),
+    'executor_options': ({}, 'options of a submitit executor, e.g. {"partition": "gpu", "gpus_per_node": 1, "timeout_min": 600}'),
 }
 
 def parameters_cell() -> str:
@@ -102,6 +104,8 @@ class Reproduce:
     n_jobs: int
     cpu_threads: int
     plugins: tuple              # modules imported first in every process that trains (they register methods or datasets)
+    executor: str = 'local'     # where the missing runs train: 'local', 'submitit-local', 'slurm' (`executor.EXECUTORS`)
+    executor_options: dict = field(default_factory=dict)   # the submitit executor's options, checked (`executor.check_executor`)
     parameters: dict = field(default_factory=dict)   # the raw parameter values (for the sidecar files)
 
     def config(self, method: str, seed: int, params: dict | None = None, **dotted) -> RunConfig:
@@ -170,7 +174,10 @@ def setup_from_parameters(namespace: dict, extra: tuple = ()) -> Reproduce:
     _check_data(p)
     seeds = parse_seeds(p['seeds'])
     if not isinstance(p['device'], str) or not p['device']: raise ValueError(f"device={p['device']!r}: pass 'auto', 'cpu' or 'cuda'.")
-    device_type = select_device(p['device']).type          # an unavailable 'cuda' fails here
+    from gmm_adaptive.executor import check_executor, job_device_type      # (the executor module imports this one)
+    executor, executor_options = check_executor(p['executor'], _literal('executor_options', p['executor_options']))
+    device_type = (job_device_type(p['device'], executor_options) if executor == 'slurm'   # the jobs' nodes, not this one
+                   else select_device(p['device']).type)          # an unavailable 'cuda' fails here
     train, gmm, method_overrides = _read_overrides(p)
     check_range('adam_lr', p['adam_lr'], lo=0)
     if not p['adam_lr'] > 0: raise ValueError("adam_lr=0 would never move the weights; pass a positive learning rate.")
@@ -181,6 +188,7 @@ def setup_from_parameters(namespace: dict, extra: tuple = ()) -> Reproduce:
                       writable_dir('results_dir', p['results_dir'] or project_root() / 'results'),
                       writable_dir('figures_dir', p['figures_dir'] or project_root() / 'figures'),
                       train, gmm, method_overrides, float(p['adam_lr']), p['controls'], int(n_jobs), int(p['cpu_threads']), plugins,
+                      executor, executor_options,
                       {k: (list(v) if isinstance(v, tuple) else v) for k, v in {**p, **{k: namespace[k] for k in extra if k in namespace}}.items()})
     for m in (*paper_methods().values(), *method_overrides):   # every method's config is checked now, before any training
         setup.config(m, seeds[0])
