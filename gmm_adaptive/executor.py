@@ -12,7 +12,7 @@ from .parameters import Reproduce
 
 # %% auto #0
 __all__ = ['EXECUTORS', 'EXECUTOR_OPTIONS', 'PlanResult', 'check_executor', 'job_device_type', 'TrainJob', 'plugin_dirs',
-           'submitit_folder', 'submitit_executor', 'describe_options', 'is_finished', 'plan_jobs', 'run_plan']
+           'submitit_folder', 'submitit_executor', 'is_finished', 'plan_jobs', 'run_plan']
 
 # %% ../nbs/64_executor.ipynb #9161caa8
 @dataclass
@@ -182,7 +182,7 @@ def submitit_executor(setup: Reproduce):
     ex.update_parameters(**params, **o)          # the rest are slurm_<name>, checked by check_executor
     return ex
 
-def describe_options(setup: Reproduce) -> str:
+def _describe_options(setup: Reproduce) -> str:
     "The executor's options as one parenthesised phrase for the plan's first line ('' for none)."
     o = setup.executor_options
     return f" ({', '.join(f'{k}={v}' for k, v in o.items())})" if o else ''
@@ -230,7 +230,7 @@ def plan_jobs(setup: Reproduce, runs: list) -> list:
                                 config_hash=config_hash(p.config), finished=is_finished(setup, p.run_name))
     return list(jobs.values())
 
-# %% ../nbs/64_executor.ipynb #e69f076a
+# %% ../nbs/64_executor.ipynb #5e1963f4
 def run_plan(setup: Reproduce, runs: list, echo=print) -> PlanResult:
     "Train (or load) every run of the plan; returns their records."
     from gmm_adaptive.records import load_run
@@ -242,7 +242,7 @@ def run_plan(setup: Reproduce, runs: list, echo=print) -> PlanResult:
     records, trained, secs = {}, {}, {}
     for n in unique:
         if n not in {p.run_name for p in todo}: records[n], trained[n], secs[n] = load_run(setup.results_dir / n), False, 0.0
-    how = (f" as {len(todo)} {setup.executor} job(s){describe_options(setup)}" if setup.executor != 'local'
+    how = (f" as {len(todo)} {setup.executor} job(s){_describe_options(setup)}" if setup.executor != 'local'
            else f" with {min(setup.n_jobs, len(todo))} process(es), {setup.cpu_threads or 'default'} thread(s) each")
     echo(f"{len(unique)} runs: {len(unique) - len(todo)} finished (loaded), {len(todo)} to train"
          + (how if todo else '') + f"; results_dir={setup.results_dir}")

@@ -10,7 +10,8 @@ from .paper import PAPER_TABLE1, paper_methods, ours_method
 from .parameters import Reproduce
 
 # %% auto #0
-__all__ = ['Row', 'control_rows', 'table1_rows', 'table2_rows', 'table3_rows', 'PlannedRun', 'plan_runs']
+__all__ = ['NOTEBOOK_ROWS', 'Row', 'control_rows', 'table1_rows', 'table2_rows', 'table3_rows', 'fig2_rows', 'fig4_rows',
+           'PlannedRun', 'plan_runs']
 
 # %% ../nbs/63_plans.ipynb #bd88622d
 @dataclass(frozen=True)
@@ -68,6 +69,20 @@ def table3_rows(setup: Reproduce) -> list:
     return [Row('SGD, reset', m), Row('Adam, reset', m, dotted=adam),
             Row('SGD, shared state', m, (('reset_optimizer', False),)),
             Row('Adam, shared state', m, (('reset_optimizer', False),), dotted=adam)]
+
+# %% ../nbs/63_plans.ipynb #fbf7d5df
+def fig2_rows(setup: Reproduce) -> list:
+    "Figures 2 and 3 (the GMM fits on the gaps): the paper's method."
+    return [Row('Ours', ours_method())]
+
+def fig4_rows(setup: Reproduce) -> list:
+    "Figure 4 (unimodal accuracy over epochs): the paper's method, its warm-up-only control, Concat."
+    m = ours_method()
+    return [Row('Ours', m), *[r for r in control_rows(setup) if r.method == m], Row('Concat', 'concat')]
+
+NOTEBOOK_ROWS = {   # reproduce notebook -> the function that gives its rows (the notebooks call these)
+    'reproduce_table1': table1_rows, 'reproduce_table2': table2_rows, 'reproduce_table3': table3_rows,
+    'reproduce_fig2_gmm_fit': fig2_rows, 'reproduce_fig3_gmm_evolution': fig2_rows, 'reproduce_fig4_unimodal_acc': fig4_rows}
 
 # %% ../nbs/63_plans.ipynb #cb4654dd
 @dataclass

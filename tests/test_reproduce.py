@@ -181,6 +181,52 @@ def test_bad_parameters_fail_in_the_first_cell(tmp_path, params, message):
     assert not (tmp_path / 'r').exists() or not any((tmp_path / 'r').iterdir())
 
 
+def reproduce_all(argv, capsys):
+    "tools/reproduce_all.py's main in this process: (exit code, stdout, stderr)."
+    sys.path.insert(0, str(ROOT / 'tools'))
+    try: import reproduce_all as tool
+    finally: sys.path.pop(0)
+    try: rc = tool.main(argv)
+    except SystemExit as e: rc = e.code
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_dry_run_lists_the_jobs_and_trains_nothing(tmp_path, capsys):
+    "--dry-run prints each notebook's runs (row, method, seed, run name with its config hash, status) and trains nothing."
+    from gmm_adaptive.parameters import setup_from_parameters
+    from gmm_adaptive.plans import table2_rows, plan_runs
+    from gmm_adaptive.config import config_hash
+    res = tmp_path / 'r'
+    rc, out, err = reproduce_all(['--dry-run', '--only', 'table2', 'fig4', '--executor', 'submitit-local', '--timeout-min', '30',
+                                  '-p', 'seeds', '0,1', '-p', 'results_dir', str(res),
+                                  '-p', 'figures_dir', str(tmp_path / 'f')], capsys)
+    assert rc == 0, out + err
+    assert 'nothing is trained or submitted' in out and 'executor submitit-local {"timeout_min": 30}' in out, out
+    s = setup_from_parameters({'seeds': [0, 1], 'results_dir': str(res), 'figures_dir': str(tmp_path / 'f')})
+    plan = plan_runs(s, table2_rows(s))
+    assert len(plan) == 12
+    for p in plan:   # the notebook's own plan: every run listed, by row, with its config hash, to train
+        assert p.run_name == f"{p.config.method.name}-{config_hash(p.config)[:10]}"
+        assert any(line.strip().startswith(p.row.label) and f' {p.run_name} ' in line and line.endswith(' to train') for line in out.splitlines()), (p.run_name, out)
+    fig4 = out[out.index('reproduce_fig4_unimodal_acc'):]
+    assert fig4.count('to train (by reproduce_table2)') == 4 and fig4.count(' to train\n') == 2   # Ours and the control are Table 2's; Concat is new
+    assert out.strip().splitlines()[-1] == 'total: 14 distinct runs in 2 notebook(s): 0 finished (loaded), 14 to train as 14 submitit-local job(s)'
+    assert not any(res.iterdir())                 # no run directory, no submitit folder
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--executor', 'slrum'], "--executor slrum: executor='slrum' is not known; choose one of 'local', 'submitit-local', 'slurm'"),
+    (['--partition', 'gpu'], 'executor options (partition) need --executor submitit-local or slurm'),
+    (['--executor', 'submitit-local', '--partition', 'gpu'], "'partition' applies to executor='slurm' only"),
+])
+def test_reproduce_all_bad_executor_fails_naming_it(tmp_path, capsys, argv, message):
+    "A wrong executor or option stops the tool before any notebook starts, naming the option."
+    rc, out, err = reproduce_all([*argv, '--dry-run', '-p', 'results_dir', str(tmp_path / 'r')], capsys)
+    assert rc == 2 and message in err and 'running' not in out, err
+    assert not (tmp_path / 'r').exists()
+
+
 def test_reproduce_all_tool(tiny):
     "tools/reproduce_all.py passes papermill arguments through and prints the time of each notebook and the total."
     fig = tiny['base'] / 'figures_tool'
@@ -192,3 +238,15 @@ def test_reproduce_all_tool(tiny):
     assert 'reproduce_fig2_gmm_fit' in r.stdout and ' ok' in r.stdout and 'total' in r.stdout, r.stdout
     assert (fig / 'fig2_gmm_fit.png').exists() and (tiny['base'] / 'tool' / 'reproduce_fig2_gmm_fit.ipynb').exists()
     assert not any(x['trained_now'] for x in json.loads((fig / 'fig2_gmm_fit.json').read_text())['runs'])
+
+
+def test_dry_run_on_finished_runs(tiny, capsys):
+    "After the notebooks, --dry-run on their results lists exactly the runs they published, every one finished."
+    argv = ['--dry-run', '-p', 'seeds', '0', '-p', 'n_epochs', '4', '-p', 'n_warmup_epochs', '2', '-p', 'n_rounds', '2',
+            '-p', 'overrides', json.dumps(TINY['overrides']), '-p', 'results_dir', str(tiny['results']), '-p', 'figures_dir', str(tiny['base'] / 'f_dry')]
+    rc, out, err = reproduce_all(argv, capsys)
+    assert rc == 0, out + err
+    published = {r['run_name'] for f in tiny['figures'].glob('*.json') for r in json.loads(f.read_text()).get('runs', [])}
+    listed = {line.split()[-2] for line in out.splitlines() if line.endswith(' finished')}
+    assert listed == published and ' to train' not in out, out
+    assert out.strip().splitlines()[-1] == f'total: {len(published)} distinct runs in 6 notebook(s): {len(published)} finished (loaded), 0 to train'
