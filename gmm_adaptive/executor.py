@@ -203,9 +203,11 @@ def _train_with_submitit(setup: Reproduce, todo: list, done, echo=print) -> None
         for j in as_completed(jobs, poll_frequency=1 if setup.executor == 'submitit-local' else 30):
             p = run_of[id(j)]
             try: run_dir, now, dt = j.result()
-            except Exception as e:
-                failed.append(f"  run {p.run_name} ({p.row.label}, seed {p.seed}), job {j.job_id}: {type(e).__name__}: "
-                              f"{str(e).strip()[-600:]}\n  its log: {j.paths.stderr}")
+            except Exception as e:       # submitit's FailedJobError: a header, the job's traceback, where its logs are (split by dashes)
+                parts = str(e).split('----------------------')
+                tail = [l for l in (parts[1] if len(parts) >= 3 else parts[0]).splitlines() if l.strip()][-3:]
+                failed.append(f"  run {p.run_name} ({p.row.label}, seed {p.seed}), job {j.job_id} ({type(e).__name__}), its log "
+                              f"{j.paths.stderr}:\n" + '\n'.join(f'    {l}' for l in tail))
                 continue
             n += 1; done(n, p, run_dir, now, dt)
     except BaseException:
