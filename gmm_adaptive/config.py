@@ -261,6 +261,11 @@ class MethodConfig:
         "Control rows `(label, method_name, params_dict, note)` that show where this method's gain comes from."
         return []
 
+    @classmethod
+    def table1_rows(cls) -> list:
+        "Rows `(label, params)` that this method adds to Table 1 when it reruns no row of the paper's table: one, under its name, with its defaults."
+        return [(cls.name, {})]
+
     def warmup_length(self, run: 'RunConfig') -> int:
         "Epochs at the start in which the method's own mechanism is off (plain training): its field `warmup_epochs` if it has one, else 0."
         return int(getattr(self, 'warmup_epochs', 0))
