@@ -10,7 +10,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
-from .config import DATASET_NAMES, check_choice
 from .provenance import atomic_write, atomic_file
 from .decode import MediaSettings, MediaError, ClipSpec, SPLIT_NAMES, decode_clip
 
@@ -26,7 +25,6 @@ DEFAULT_CACHE_DIRNAME = 'gmm_cache'
 
 def default_cache_dir(root: str | os.PathLike, dataset: str) -> Path:
     "The folder `prepare <dataset>` writes by default and the dataset looks in: `<root>/gmm_cache`."
-    check_choice('dataset', dataset, DATASET_NAMES)
     return Path(root).expanduser() / DEFAULT_CACHE_DIRNAME
 
 def read_manifest(cache: str | os.PathLike) -> dict:

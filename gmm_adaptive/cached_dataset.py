@@ -5,14 +5,18 @@
 # %% ../nbs/12b_cached_dataset.ipynb #c886ca52
 from __future__ import annotations
 import copy, hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
 import numpy as np
 import torch
 from torch.utils.data import Dataset
-from .cache import AVCache, find_cache
+from .cache import AVCache, find_cache, read_manifest
+from .config import DataConfig, check_range
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'item_seed', 'frame_transform', 'pick_frames', 'train_view', 'CachedAVDataset',
-           'class_quotas', 'stratified_pick', 'stratified_holdout', 'cached_splits']
+           'class_quotas', 'stratified_pick', 'stratified_holdout', 'cached_splits', 'CachedDataConfig']
 
 # %% ../nbs/12b_cached_dataset.ipynb #9761b570
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -109,3 +113,37 @@ def cached_splits(cfg, prepare_command: str):
     mk = lambda rows, train: CachedAVDataset(cache, rows, cfg.n_frames, cfg.image_size, train=train)
     return AVSplits(train=mk(tr, True), train_eval=mk(tr, False), val=mk(va, False), test=mk(te, False),
                     n_classes=len(cache.class_names), class_names=cache.class_names)
+
+# %% ../nbs/12b_cached_dataset.ipynb #3dbac66f
+@dataclass(frozen=True)
+class CachedDataConfig(DataConfig):
+    "Base of the datasets read from a prepared media cache (`12a_cache`); subclasses set `name` and register."
+    needs_root: ClassVar[bool] = True
+    n_frames: int = 1             # video frames per clip fed to the visual encoder (1 to 3, OGM-GE lineage)
+    val_fraction: float = 0.1     # share of the training part held out for validation if the cache has no val split (paper: 9:1)
+    image_size: int = 224         # frame side in pixels after the transforms
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_range('n_frames', self.n_frames, 1, 3, integer=True)
+        check_range('val_fraction', self.val_fraction, 0.01, 0.5)
+        check_range('image_size', self.image_size, lo=16, integer=True)
+
+    def prepare_command(self) -> str:
+        "The command that prepares this dataset's cache (named in errors)."
+        return f"gmm-adaptive prepare {self.name} --root {self.root}"
+
+    def prepare_hint(self) -> str:
+        return f"the cache made by `gmm-adaptive prepare {self.name} ...` (or the raw dataset folder that holds it)"
+
+    def cache_dir(self) -> Path:
+        "The prepared cache at (or under) `root`; a clear error naming the prepare command if there is none."
+        return find_cache(self.root, self.name, self.prepare_command())
+
+    def content_id(self) -> dict:
+        "The cache manifest's fingerprint."
+        return {'fingerprint': read_manifest(self.cache_dir())['fingerprint']}
+
+    def build(self):
+        "The splits over the prepared cache (`cached_splits`)."
+        return cached_splits(self, self.prepare_command())

@@ -6,11 +6,11 @@
 from __future__ import annotations
 import argparse, json, sys, time
 from pathlib import Path
-from .config import DATASET_NAMES, method_names, parse_literal
+from .config import dataset_names, method_names, parse_literal, load_plugins
 from .profiles import PROFILES, profile_config
 
 # %% auto #0
-__all__ = ['build_parser', 'train_config', 'list_methods', 'cmd_train', 'main']
+__all__ = ['build_parser', 'train_config', 'list_methods', 'list_datasets', 'cmd_train', 'main']
 
 # %% ../nbs/50_cli.ipynb #ec5f812f
 def _value(s: str):
@@ -29,10 +29,11 @@ def _parse_sets(items) -> dict:
 # %% ../nbs/50_cli.ipynb #6cafb093
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='gmm-adaptive', description='GMM-guided adaptive loss for balanced audio-visual learning.')
+    p.add_argument('--plugin', action='append', metavar='MODULE', help='import MODULE first (it registers methods or datasets); repeatable')
     sub = p.add_subparsers(dest='command', required=True)
     t = sub.add_parser('train', help='train (or load) one run', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                        description='Train one config, or load it if it already finished; resumes an interrupted run.')
-    t.add_argument('--dataset', default='synthetic', help=f"one of {', '.join(DATASET_NAMES)}")
+    t.add_argument('--dataset', default='synthetic', help=f"a registered dataset (see --list-datasets): {', '.join(dataset_names())}")
     t.add_argument('--data-root', default=None, help='prepared cache (or raw folder holding it) of a real dataset')
     t.add_argument('--method', default='gmm', help='a registered method (see --list-methods)')
     t.add_argument('--profile', default='default', help=f"one of {', '.join(PROFILES)}")
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--set', action='append', metavar='SECTION.PARAM=VALUE', help='any other config field; repeatable')
     t.add_argument('--no-progress', action='store_true', help='no progress bar')
     t.add_argument('--list-methods', action='store_true', help='print every method with a one-line description and its defaults, and exit')
+    t.add_argument('--list-datasets', action='store_true', help='print every dataset with a one-line description and its defaults, and exit')
     t.set_defaults(func=cmd_train)
     try:
         from gmm_adaptive.prepare import add_prepare_parser
@@ -88,10 +90,22 @@ def list_methods() -> str:
         out.append(' ' * 11 + ('defaults: ' + ', '.join(f'{k}={v}' for k, v in cfg.params().items()) if cfg.params() else 'no parameters'))
     return '\n'.join(out)
 
-# %% ../nbs/50_cli.ipynb #0d09bc5e
+def list_datasets() -> str:
+    "One block per dataset: name, one-line description, whether it needs data_root, and its fields with their defaults."
+    from dataclasses import fields
+    from gmm_adaptive.config import dataset_class
+    out = []
+    for n in dataset_names():
+        cls = dataset_class(n)
+        out.append(f"{n:<10} {cls.describe()}" + ('  [needs --data-root]' if cls.needs_root else ''))
+        out.append(' ' * 11 + 'defaults: ' + ', '.join(f'{f.name}={f.default}' for f in fields(cls) if f.name != 'root'))
+    return '\n'.join(out)
+
+# %% ../nbs/50_cli.ipynb #0072f962
 def cmd_train(a: argparse.Namespace) -> int:
     from gmm_adaptive.records import run_or_load
     if a.list_methods: print(list_methods()); return 0
+    if a.list_datasets: print(list_datasets()); return 0
     cfg = train_config(a)
     summary = cfg.method.run_summary(cfg)
     print(f"run {cfg.run_name}: dataset={cfg.data.name} method={cfg.method.name} seed={cfg.seed} profile={a.profile} "
@@ -104,8 +118,19 @@ def cmd_train(a: argparse.Namespace) -> int:
     print(f"wall time {time.time() - t0:.1f} s; device {rec.metrics['device']}; run directory {rec.run_dir}")
     return 0
 
+def _load_cli_plugins(argv) -> list:
+    "Import the `--plugin` modules named anywhere in `argv`; return `argv` without them."
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument('--plugin', action='append', default=[])
+    known, rest = pre.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    load_plugins(known.plugin, '--plugin')
+    return rest
+
 def main(argv=None) -> int:
     "Console entry point `gmm-adaptive`."
+    try: argv = _load_cli_plugins(argv)
+    except ValueError as e:
+        print(f"gmm-adaptive: error: {e}", file=sys.stderr); return 2
     parser = build_parser()
     a = parser.parse_args(argv)
     try: return a.func(a)

@@ -4,18 +4,18 @@
 
 # %% ../nbs/00_config.ipynb #3eb76048
 from __future__ import annotations
-import ast, dataclasses, hashlib, json, os, random
+import ast, dataclasses, hashlib, importlib, json, os, random
 from dataclasses import dataclass, fields, asdict, replace
 from typing import Any, ClassVar
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DATASET_NAMES', 'ENCODER_NAMES', 'FUSION_NAMES', 'OPTIMIZER_NAMES', 'LR_SCHEDULE_NAMES', 'SELECTION_RULES', 'METHODS',
-           'METHOD_ENTRY_POINTS', 'NON_RESULT_FIELDS', 'SECTIONS', 'check_choice', 'check_range', 'parse_literal',
-           'DataConfig', 'ModelConfig', 'TrainConfig', 'MethodConfig', 'register_method', 'method_names',
-           'method_class', 'method_config', 'RunConfig', 'apply_overrides', 'config_hash', 'seed_everything',
-           'select_device', 'rng_state', 'set_rng_state']
+__all__ = ['ENCODER_NAMES', 'FUSION_NAMES', 'OPTIMIZER_NAMES', 'LR_SCHEDULE_NAMES', 'SELECTION_RULES', 'METHODS', 'DATASETS',
+           'NON_RESULT_FIELDS', 'SECTIONS', 'check_choice', 'check_range', 'parse_literal', 'DataConfig', 'ModelConfig',
+           'TrainConfig', 'Registry', 'load_plugins', 'MethodConfig', 'register_method', 'method_names', 'method_class',
+           'method_config', 'register_dataset', 'dataset_names', 'dataset_class', 'dataset_config', 'RunConfig',
+           'apply_overrides', 'config_hash', 'seed_everything', 'select_device', 'rng_state', 'set_rng_state']
 
 # %% ../nbs/00_config.ipynb #7ae20fe5
 def check_choice(name: str, value, choices) -> None:
@@ -43,7 +43,6 @@ def parse_literal(text: str):
     raise ValueError(f"{text!r} is neither JSON nor a Python literal.")
 
 # %% ../nbs/00_config.ipynb #4df3f6d8
-DATASET_NAMES = ('synthetic', 'cremad', 'ave', 'folder')
 ENCODER_NAMES = ('small_cnn', 'resnet18')
 FUSION_NAMES = ('concat', 'sum', 'film', 'gated')
 OPTIMIZER_NAMES = ('sgd', 'adam')
@@ -53,31 +52,50 @@ SELECTION_RULES = {'val_acc_then_ce': ('val_acc', '-val_ce'), 'val_acc_first': (
 
 @dataclass(frozen=True)
 class DataConfig:
-    "Which data, and how it is split and shaped (method.md sections 6 and 8)."
-    name: str = 'synthetic'       # dataset: one of DATASET_NAMES ('synthetic' is embedded and needs no data_root)
-    root: str | None = None       # data_root: prepared cache or raw dataset folder (real datasets only)
-    n_frames: int = 1             # video frames per clip fed to the visual encoder (1 to 3, OGM-GE lineage)
-    val_fraction: float = 0.1     # share of the training part held out for validation (paper: 9:1)
-    split_seed: int = 0           # seed of the train/val split (fixed across run seeds, so seeds share splits)
-    image_size: int = 224         # frame side in pixels after the transforms (real datasets)
-    n_train: int = 2400           # synthetic only: training samples
-    n_val: int = 600              # synthetic only: validation samples
-    n_test: int = 1200            # synthetic only: test samples
-    flag_fraction: float = 0.15   # synthetic only: share of samples whose content in `flag_modality` is made uninformative
-    flag_modality: str = 'visual' # synthetic only: which modality the flagged samples lose ('visual', 'audio')
+    "Base of every dataset's config: a dataset subclasses it with its own fields, sets `name`, registers, and builds its splits."
+    name: ClassVar[str] = ''
+    needs_root: ClassVar[bool] = False          # True: the dataset reads files under `root` (data_root); False: it makes its data
+    title: ClassVar[str] = ''                   # how captions name the data (default: the name)
+    paper_dataset: ClassVar[str] = 'cremad'     # the paper's dataset whose numbers the tables set beside this one's
+    table_note: ClassVar[str] = ''              # a caveat every table and figure on this dataset states
+    has_imbalance_flags: ClassVar[bool] = False # the splits carry per-sample ground truth of imbalance (`AVSplits.imbalance_flags`)
+    profile_defaults: ClassVar[dict] = {}       # profile name -> dotted overrides this dataset needs under that profile
+    root: str | None = None       # data_root: where the dataset's files are; not part of the run hash (its `content_id` is)
+    split_seed: int = 0           # seed of the dataset's splits (fixed across run seeds, so seeds share splits)
 
     def __post_init__(self):
-        check_choice('dataset', self.name, DATASET_NAMES)
-        check_range('n_frames', self.n_frames, 1, 3, integer=True)
-        check_range('val_fraction', self.val_fraction, 0.01, 0.5)
+        if not type(self).name:
+            raise TypeError(f"{type(self).__name__} is a base class (or lacks `name`); build a dataset's config with dataset_config(name, ...).")
         check_range('split_seed', self.split_seed, lo=0, integer=True)
-        check_range('image_size', self.image_size, lo=16, integer=True)
-        for k in ('n_train', 'n_val', 'n_test'): check_range(k, getattr(self, k), lo=12, integer=True)
-        check_range('flag_fraction', self.flag_fraction, 0.0, 0.9)
-        check_choice('flag_modality', self.flag_modality, ('visual', 'audio'))
-        if self.name != 'synthetic' and not self.root:
-            raise ValueError(f"dataset={self.name!r} needs data_root: the folder made by `gmm-adaptive prepare {self.name}` "
-                             f"(or the raw dataset folder that holds it); dataset='synthetic' needs none.")
+        if self.needs_root and not self.root:
+            raise ValueError(f"dataset={self.name!r} needs data_root: {self.prepare_hint()}.")
+        if not self.needs_root and self.root is not None:
+            raise ValueError(f"dataset={self.name!r} reads no files, but data_root={self.root!r} was given; leave data_root unset.")
+
+    def build(self):
+        "The dataset's `AVSplits` (see `data`): every dataset overrides this."
+        raise NotImplementedError(f"dataset {self.name!r} defines no build().")
+
+    def content_id(self) -> dict | None:
+        "What identifies the data's content beyond the fields (e.g. a prepared cache's fingerprint); it stands in the run hash for `root`. None: the fields say it all."
+        return None
+
+    def prepare_hint(self) -> str:
+        "What to pass as data_root (used in error messages)."
+        return f"the folder made by `gmm-adaptive prepare {self.name}`"
+
+    def params(self) -> dict:
+        "The fields as a plain dict (field order)."
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def settings(self) -> str:
+        "The dataset's settings as a short phrase for captions (every field but `root`)."
+        return f"{self.name}: " + ', '.join(f"{k} {v}" for k, v in self.params().items() if k != 'root')
+
+    @classmethod
+    def describe(cls) -> str:
+        "One line: the first line of the class docstring."
+        return (cls.__doc__ or cls.name).strip().splitlines()[0]
 
 # %% ../nbs/00_config.ipynb #40a3f586
 @dataclass(frozen=True)
@@ -131,12 +149,77 @@ class TrainConfig:
         if not isinstance(self.device, str) or not self.device:
             raise ValueError(f"device={self.device!r}: pass 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'.")
 
-# %% ../nbs/00_config.ipynb #3ec9c7af
-METHODS: dict[str, type] = {}
-"The registry: method name -> its `MethodConfig` subclass (fill it with `register_method`, read it with `method_class`)."
-METHOD_ENTRY_POINTS = 'gmm_adaptive.methods'
-"Entry-point group through which a package outside this one registers methods (`name = module`)."
+# %% ../nbs/00_config.ipynb #35608487
+class Registry:
+    "Name -> registered config class for one kind of plug-in; the module that registers a name is imported on first use."
+    def __init__(self, kind: str, module_prefix: str, entry_point_group: str):
+        self.kind, self.prefix, self.group, self.classes = kind, module_prefix, entry_point_group, {}
 
+    def register(self, cls):
+        "File `cls` under its class attribute `name` (class decorator)."
+        if not getattr(cls, 'name', ''): raise TypeError(f"{cls.__name__} needs a class attribute `name`.")
+        self.classes[cls.name] = cls
+        return cls
+
+    def entry_points(self) -> dict:
+        "Installed entry points of this registry's group, by name."
+        from importlib.metadata import entry_points
+        return {ep.name: ep for ep in entry_points(group=self.group)}
+
+    def shipped(self) -> list:
+        "Names of this kind shipped in the package (its `<prefix><name>` modules)."
+        import pkgutil, gmm_adaptive
+        n = len(self.prefix)
+        return sorted(m.name[n:] for m in pkgutil.iter_modules(gmm_adaptive.__path__) if m.name.startswith(self.prefix))
+
+    def names(self) -> tuple:
+        "Every available name: shipped, entry points and loaded plug-ins (imports them all)."
+        for n in self.shipped(): importlib.import_module(f'gmm_adaptive.{self.prefix}{n}')
+        for ep in self.entry_points().values(): ep.load()
+        return tuple(sorted(self.classes))
+
+    def get(self, name: str) -> type:
+        "The class registered as `name`, importing its module if needed; an unknown name lists the valid ones."
+        if name not in self.classes:
+            if isinstance(name, str) and name.isidentifier() and name in self.shipped():
+                importlib.import_module(f'gmm_adaptive.{self.prefix}{name}')
+            elif name in (eps := self.entry_points()): eps[name].load()
+        if name not in self.classes: check_choice(self.kind, name, self.names())
+        return self.classes[name]
+
+    def make(self, name: str, **params):
+        "An instance of `name`'s class; unknown parameter names are errors that list the valid ones."
+        cls = self.get(name)
+        known = [f.name for f in fields(cls)]
+        bad = sorted(set(params) - set(known))
+        if bad: raise ValueError(f"{self.kind}={name!r} has no parameter {', '.join(bad)}; its parameters are: {', '.join(known) or '(none)'}.")
+        return cls(**params)
+
+METHODS = Registry('method', 'method_', 'gmm_adaptive.methods')
+"Method name -> its `MethodConfig` subclass (fill it with `register_method`, read it with `method_class`)."
+DATASETS = Registry('dataset', 'data_', 'gmm_adaptive.datasets')
+"Dataset name -> its `DataConfig` subclass (fill it with `register_dataset`, read it with `dataset_class`)."
+
+def _pkg():
+    "The installed `gmm_adaptive.config` (its registries are the ones every module shares, also when this code runs in the notebook)."
+    return importlib.import_module('gmm_adaptive.config')
+
+def load_plugins(modules=(), parameter: str = 'plugins') -> tuple:
+    "Import `modules` (names, or one comma/space-separated string) that register methods or datasets; returns them as a tuple."
+    if isinstance(modules, str): modules = modules.replace(',', ' ').split()
+    mods = tuple(modules or ())
+    for m in mods:
+        if not isinstance(m, str) or not m:
+            raise ValueError(f"{parameter}={modules!r}: pass module names, e.g. ['my_methods'].")
+        try: importlib.import_module(m)
+        except ModuleNotFoundError as e:
+            if e.name and m.split('.')[0] == e.name.split('.')[0]:
+                raise ValueError(f"{parameter}: module {m!r} cannot be imported ({e}); install the package that holds it, or "
+                                 f"add the folder that holds {m.split('.')[0]}.py to PYTHONPATH.") from None
+            raise
+    return mods
+
+# %% ../nbs/00_config.ipynb #17ac2796
 @dataclass(frozen=True)
 class MethodConfig:
     "Base of every method's coefficients; subclasses set `name`, register, and build their callbacks."
@@ -182,82 +265,69 @@ class MethodConfig:
         "Epochs at the start in which the method's own mechanism is off (plain training): its field `warmup_epochs` if it has one, else 0."
         return int(getattr(self, 'warmup_epochs', 0))
 
-# %% ../nbs/00_config.ipynb #d3efa49b
-def _registry() -> dict:
-    "The one `METHODS` dict of the installed package (also when this code runs inside the notebook)."
-    import importlib
-    return importlib.import_module('gmm_adaptive.config').METHODS
-
+# %% ../nbs/00_config.ipynb #555bb739
 def register_method(cls):
     "Class decorator: make a `MethodConfig` subclass available by its `name`."
-    if not cls.name: raise TypeError(f"{cls.__name__} needs a class attribute `name`.")
-    _registry()[cls.name] = cls
-    return cls
-
-def _entry_points() -> dict:
-    from importlib.metadata import entry_points
-    return {ep.name: ep for ep in entry_points(group=METHOD_ENTRY_POINTS)}
-
-def _shipped_method_modules() -> list:
-    import pkgutil, gmm_adaptive
-    return sorted(m.name for m in pkgutil.iter_modules(gmm_adaptive.__path__) if m.name.startswith('method_'))
-
-def _import_method(name: str) -> None:
-    "Import the module that registers `name`: `gmm_adaptive.method_<name>`, else an entry point of that name."
-    import importlib
-    if name in _registry(): return
-    if isinstance(name, str) and name.isidentifier() and f'method_{name}' in _shipped_method_modules():
-        importlib.import_module(f'gmm_adaptive.method_{name}')
-    elif name in (eps := _entry_points()):
-        eps[name].load()
+    return _pkg().METHODS.register(cls)
 
 def method_names() -> tuple:
-    "Names of every available method: the shipped `method_*` modules and the entry points (imports them all)."
-    import importlib
-    for m in _shipped_method_modules(): importlib.import_module(f'gmm_adaptive.{m}')
-    for ep in _entry_points().values(): ep.load()
-    return tuple(sorted(_registry()))
+    "Names of every available method: the shipped `method_*` modules, the entry points and loaded plug-ins (imports them all)."
+    return _pkg().METHODS.names()
 
 def method_class(name: str) -> type:
     "The registered `MethodConfig` subclass of `name` (imported now if needed); an unknown name lists the valid ones."
-    _import_method(name)
-    if name not in _registry(): check_choice('method', name, method_names())
-    return _registry()[name]
+    return _pkg().METHODS.get(name)
 
 def method_config(name: str, **params) -> MethodConfig:
     "Build the config of method `name`; unknown method or parameter names are errors that list the valid ones."
-    cls = method_class(name)
-    known = [f.name for f in fields(cls)]
-    bad = sorted(set(params) - set(known))
-    if bad: raise ValueError(f"method={name!r} has no parameter {', '.join(bad)}; its parameters are: {', '.join(known) or '(none)'}.")
-    return cls(**params)
+    return _pkg().METHODS.make(name, **params)
 
-# %% ../nbs/00_config.ipynb #ca6cff84
-NON_RESULT_FIELDS = ('train.device', 'train.num_workers', 'train.progress', 'train.channels_last')
-"Fields that say where and how fast a run computes, not what: left out of `config_hash` (device is recorded beside the metrics). Device and memory layout change only the floating-point summation order (last-digit differences), as two GPUs of different models would."
+# %% ../nbs/00_config.ipynb #63888433
+def register_dataset(cls):
+    "Class decorator: make a `DataConfig` subclass available by its `name`."
+    return _pkg().DATASETS.register(cls)
 
-SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'train': TrainConfig}
+def dataset_names() -> tuple:
+    "Names of every available dataset: the shipped `data_*` modules, the entry points and loaded plug-ins (imports them all)."
+    return _pkg().DATASETS.names()
 
-# %% ../nbs/00_config.ipynb #ad590b2d
+def dataset_class(name: str) -> type:
+    "The registered `DataConfig` subclass of `name` (imported now if needed); an unknown name lists the valid ones."
+    return _pkg().DATASETS.get(name)
+
+def dataset_config(name: str, **params) -> DataConfig:
+    "Build the config of dataset `name`; unknown dataset or parameter names are errors that list the valid ones."
+    return _pkg().DATASETS.make(name, **params)
+
+# %% ../nbs/00_config.ipynb #ba8ae71c
+NON_RESULT_FIELDS = ('train.device', 'train.num_workers', 'train.progress', 'train.channels_last', 'data.root')
+"Fields that say where and how fast a run computes, not what: left out of `config_hash` (device is recorded beside the metrics). Device and memory layout change only the floating-point summation order (last-digit differences), as two GPUs of different models would; `data.root` is replaced by the data's `content_id()`."
+
+SECTIONS = {'model': ModelConfig, 'train': TrainConfig}
+
+# %% ../nbs/00_config.ipynb #78b37700
 @dataclass(frozen=True)
 class RunConfig:
     "Everything that determines one training run."
-    data: DataConfig = DataConfig()
+    data: DataConfig = None       # a registered DataConfig subclass; default: `synthetic` (the embedded dataset)
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
     method: MethodConfig = None   # a registered MethodConfig subclass; default: `concat`
     seed: int = 0                 # seed of weights, shuffling and noise (splits use `data.split_seed`)
 
     def __post_init__(self):
+        if self.data is None: object.__setattr__(self, 'data', dataset_config('synthetic'))
         if self.method is None: object.__setattr__(self, 'method', method_config('concat'))
+        if not (dataclasses.is_dataclass(self.data) and getattr(type(self.data), 'name', '')):
+            raise ValueError(f"data={self.data!r} must be a DataConfig; build it with dataset_config(name, ...).")
         if not (dataclasses.is_dataclass(self.method) and getattr(type(self.method), 'name', '')):
             raise ValueError(f"method={self.method!r} must be a MethodConfig; build it with method_config(name, ...).")
         check_range('seed', self.seed, lo=0, integer=True)
         self.method.check(self)
 
     def to_dict(self) -> dict:
-        "Plain nested dict; `method` carries its `name`."
-        d = {k: asdict(getattr(self, k)) for k in SECTIONS}
+        "Plain nested dict; `data` and `method` carry their `name`."
+        d = {'data': {'name': self.data.name, **asdict(self.data)}, **{k: asdict(getattr(self, k)) for k in SECTIONS}}
         d['method'] = {'name': self.method.name, **asdict(self.method)}
         d['seed'] = self.seed
         return d
@@ -266,9 +336,10 @@ class RunConfig:
     def from_dict(cls, d: dict) -> 'RunConfig':
         "Inverse of `to_dict`; unknown sections or keys are errors that list the valid ones."
         d = dict(d)
-        bad = sorted(set(d) - {*SECTIONS, 'method', 'seed'})
-        if bad: raise ValueError(f"unknown config section {', '.join(bad)}; valid: {', '.join([*SECTIONS, 'method', 'seed'])}.")
-        kw = {}
+        bad = sorted(set(d) - {'data', *SECTIONS, 'method', 'seed'})
+        if bad: raise ValueError(f"unknown config section {', '.join(bad)}; valid: {', '.join(['data', *SECTIONS, 'method', 'seed'])}.")
+        dd = dict(d.get('data', {'name': 'synthetic'}))
+        kw = {'data': dataset_config(dd.pop('name', 'synthetic'), **dd)}
         for sec, sec_cls in SECTIONS.items():
             vals = dict(d.get(sec, {}))
             known = [f.name for f in fields(sec_cls)]
@@ -288,7 +359,7 @@ class RunConfig:
         "Directory name of this run: `<method>-<first 10 hex digits of config_hash>`."
         return f"{self.method.name}-{config_hash(self)[:10]}"
 
-# %% ../nbs/00_config.ipynb #eb315aff
+# %% ../nbs/00_config.ipynb #841955dd
 def apply_overrides(d: dict, flat: dict) -> dict:
     "Set dotted keys (`'train.lr'`, `'method.alpha'`, `'seed'`) in a `RunConfig.to_dict()` dict; unknown keys are errors."
     d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in d.items()}
@@ -297,24 +368,27 @@ def apply_overrides(d: dict, flat: dict) -> dict:
         sec, _, name = key.partition('.')
         if sec not in d or not isinstance(d[sec], dict) or not name:
             raise ValueError(f"override {key!r} is not of the form section.parameter with section in data, model, train, method.")
-        if sec == 'method':
-            known = [f.name for f in fields(method_class(d['method']['name']))] if d['method'].get('name') else list(d[sec])
+        if sec in ('method', 'data'):
+            cls = (method_class if sec == 'method' else dataset_class)(d[sec]['name']) if d[sec].get('name') else None
+            known = [f.name for f in fields(cls)] if cls else list(d[sec])
         else: known = [f.name for f in fields(SECTIONS[sec])]
         if name not in known:
             raise ValueError(f"unknown parameter {key!r}; {sec} has: {', '.join(known)}.")
         d[sec][name] = val
     return d
 
-# %% ../nbs/00_config.ipynb #f31b0a01
+# %% ../nbs/00_config.ipynb #f947c1d5
 def _canonical(d: dict) -> str:
     return json.dumps(d, sort_keys=True, separators=(',', ':'), default=str)
 
 def config_hash(cfg: RunConfig) -> str:
-    "SHA-256 of the canonical JSON of every field that can change a result (all but `NON_RESULT_FIELDS`)."
+    "SHA-256 of the canonical JSON of every field that can change a result (all but `NON_RESULT_FIELDS`), and of the data's `content_id()`."
     d = cfg.to_dict()
     for key in NON_RESULT_FIELDS:
         sec, name = key.split('.')
         d[sec].pop(name, None)
+    content = cfg.data.content_id()
+    if content is not None: d['data']['content'] = content
     return hashlib.sha256(_canonical(d).encode()).hexdigest()
 
 # %% ../nbs/00_config.ipynb #72a3e893

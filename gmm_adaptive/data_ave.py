@@ -7,14 +7,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 import numpy as np
-from .config import DataConfig
-from .data import register_dataset, AVSplits
+from dataclasses import dataclass
+from typing import ClassVar
+from .config import register_dataset
 from .decode import MediaSettings, ClipSpec
 from .cache import prepare_cache, default_cache_dir
-from .cached_dataset import cached_splits
+from .cached_dataset import CachedDataConfig
 
 # %% auto #0
-__all__ = ['AVE_CLASSES', 'AVE_HEADER', 'AVE_SPLIT_FILES', 'read_ave_rows', 'scan_ave', 'prepare_ave', 'build_ave']
+__all__ = ['AVE_CLASSES', 'AVE_HEADER', 'AVE_SPLIT_FILES', 'read_ave_rows', 'scan_ave', 'prepare_ave', 'AveConfig']
 
 # %% ../nbs/14_data_ave.ipynb #38fa4465
 AVE_CLASSES = ('Church bell', 'Male speech, man speaking', 'Bark', 'Fixed-wing aircraft, airplane', 'Race car, auto racing',
@@ -89,7 +90,20 @@ def prepare_ave(root: str | os.PathLike, out: str | os.PathLike | None = None, s
     return prepare_cache(specs, out or default_cache_dir(root, 'ave'), 'ave', AVE_CLASSES, settings,
                          skipped=skipped, source=source, warnings_=warns, workers=workers, progress=progress, force=force)
 
-@register_dataset('ave')
-def build_ave(cfg: DataConfig) -> AVSplits:
-    "AVE from a prepared cache (or a download holding one at `<root>/gmm_cache`); validation is `valSet.txt`."
-    return cached_splits(cfg, f"gmm-adaptive prepare ave --root {cfg.root}")
+@register_dataset
+@dataclass(frozen=True)
+class AveConfig(CachedDataConfig):
+    "AVE (28 events; the paper's second dataset) from a prepared cache, or a download holding one at `<root>/gmm_cache`; validation is `valSet.txt`."
+    name: ClassVar[str] = 'ave'
+    title: ClassVar[str] = 'AVE'
+    paper_dataset: ClassVar[str] = 'ave'
+
+    @classmethod
+    def add_prepare_parser(cls, sub):
+        "`gmm-adaptive prepare ave --root DIR`."
+        import argparse
+        from gmm_adaptive.prepare import add_cache_options, media_settings, run_prepare
+        v = sub.add_parser('ave', formatter_class=argparse.ArgumentDefaultsHelpFormatter, help='AVE_Dataset (AVE/*.mp4, trainSet/valSet/testSet.txt)')
+        v.add_argument('--root', required=True, help='the AVE_Dataset folder holding AVE/ and the split files')
+        add_cache_options(v)
+        v.set_defaults(func=lambda a: run_prepare(a, a.root, lambda out: prepare_ave(a.root, out, media_settings(a), a.workers, not a.no_progress, a.force)))

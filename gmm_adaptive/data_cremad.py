@@ -4,20 +4,21 @@
 
 # %% ../nbs/13_data_cremad.ipynb #e5a17fe4
 from __future__ import annotations
-import csv, hashlib, os, re
+import argparse, csv, hashlib, os, re
 from collections import namedtuple
 from pathlib import Path
 import numpy as np
-from .config import DataConfig
-from .data import register_dataset, AVSplits
+from dataclasses import dataclass
+from typing import ClassVar
+from .config import register_dataset
 from .decode import MediaSettings, ClipSpec
 from .cache import prepare_cache, default_cache_dir
-from .cached_dataset import cached_splits, stratified_pick
+from .cached_dataset import CachedDataConfig, stratified_pick
 
 # %% auto #0
 __all__ = ['CREMAD_CLASSES', 'CREMAD_SENTENCES', 'CREMAD_LEVELS', 'CREMAD_STANDARD_SIZES', 'CremadName', 'parse_cremad_name',
            'cremad_label', 'shared_data_dir', 'read_split_csv', 'stratified_hash_split', 'scan_cremad',
-           'prepare_cremad', 'build_cremad']
+           'prepare_cremad', 'CremadConfig']
 
 # %% ../nbs/13_data_cremad.ipynb #2f7892bc
 CREMAD_CLASSES = ('NEU', 'HAP', 'SAD', 'FEA', 'DIS', 'ANG')
@@ -142,7 +143,21 @@ def prepare_cremad(root: str | os.PathLike, out: str | os.PathLike | None = None
                          source=source, workers=workers, progress=progress, force=force, stop_after=stop_after)
 
 # %% ../nbs/13_data_cremad.ipynb #d5119f9f
-@register_dataset('cremad')
-def build_cremad(cfg: DataConfig) -> AVSplits:
-    "CREMA-D from a prepared cache (or a checkout holding one at `<root>/gmm_cache`)."
-    return cached_splits(cfg, f"gmm-adaptive prepare cremad --root {cfg.root}")
+@register_dataset
+@dataclass(frozen=True)
+class CremadConfig(CachedDataConfig):
+    "CREMA-D (6 emotions; the paper's first dataset) from a prepared cache, or a checkout holding one at `<root>/gmm_cache`."
+    name: ClassVar[str] = 'cremad'
+    title: ClassVar[str] = 'CREMA-D'
+
+    @classmethod
+    def add_prepare_parser(cls, sub):
+        "`gmm-adaptive prepare cremad --root DIR [--train-csv F --test-csv F]`."
+        from gmm_adaptive.prepare import add_cache_options, media_settings, run_prepare
+        c = sub.add_parser('cremad', formatter_class=argparse.ArgumentDefaultsHelpFormatter, help='CREMA-D checkout (AudioWAV/, VideoFlash/)')
+        c.add_argument('--root', required=True, help='CREMA-D checkout: the folder holding AudioWAV/ and VideoFlash/')
+        c.add_argument('--train-csv', default=None, help="the field's standard split, train part (name,LABEL rows)")
+        c.add_argument('--test-csv', default=None, help="the field's standard split, test part (name,LABEL rows)")
+        add_cache_options(c)
+        c.set_defaults(func=lambda a: run_prepare(a, a.root, lambda out: prepare_cremad(
+            a.root, out, a.train_csv, a.test_csv, media_settings(a), a.workers, not a.no_progress, a.force)))

@@ -7,15 +7,16 @@ from __future__ import annotations
 import csv, os
 from pathlib import Path
 import numpy as np
-from .config import DataConfig
-from .data import register_dataset, AVSplits
+from dataclasses import dataclass
+from typing import ClassVar
+from .config import register_dataset
 from .decode import MediaSettings, ClipSpec, SPLIT_NAMES
 from .cache import prepare_cache, default_cache_dir, DEFAULT_CACHE_DIRNAME
-from .cached_dataset import cached_splits
+from .cached_dataset import CachedDataConfig
 from .data_cremad import stratified_hash_split
 
 # %% auto #0
-__all__ = ['VIDEO_EXTENSIONS', 'scan_folder', 'prepare_folder', 'build_folder']
+__all__ = ['VIDEO_EXTENSIONS', 'scan_folder', 'prepare_folder', 'FolderConfig']
 
 # %% ../nbs/15_data_folder.ipynb #c17ad226
 VIDEO_EXTENSIONS = ('.mp4', '.mkv', '.webm', '.avi', '.flv', '.mov', '.m4v', '.mpg', '.mpeg')
@@ -90,7 +91,26 @@ def prepare_folder(videos: str | os.PathLike, labels: str | os.PathLike, out: st
     return prepare_cache(specs, out or default_cache_dir(videos, 'folder'), 'folder', class_names, settings,
                          skipped=skipped, source=source, workers=workers, progress=progress, force=force)
 
-@register_dataset('folder')
-def build_folder(cfg: DataConfig) -> AVSplits:
+@register_dataset
+@dataclass(frozen=True)
+class FolderConfig(CachedDataConfig):
     "A prepared folder of labelled videos (data_root: the cache, or the videos folder holding `gmm_cache/`)."
-    return cached_splits(cfg, f"gmm-adaptive prepare folder --videos {cfg.root} --labels <labels.csv>")
+    name: ClassVar[str] = 'folder'
+    title: ClassVar[str] = 'a folder of labelled videos'
+
+    def prepare_command(self) -> str:
+        return f"gmm-adaptive prepare folder --videos {self.root} --labels <labels.csv>"
+
+    @classmethod
+    def add_prepare_parser(cls, sub):
+        "`gmm-adaptive prepare folder --videos DIR --labels CSV [--classes TXT] [--test-fraction F]`."
+        import argparse
+        from gmm_adaptive.prepare import add_cache_options, media_settings, run_prepare
+        f = sub.add_parser('folder', formatter_class=argparse.ArgumentDefaultsHelpFormatter, help='any folder of labelled videos (audio from the sound track)')
+        f.add_argument('--videos', required=True, help='folder of video files')
+        f.add_argument('--labels', required=True, help='CSV with header video,label[,split]')
+        f.add_argument('--classes', default=None, help='text file, one class name per line (fixes the class order; others are reported)')
+        f.add_argument('--test-fraction', type=float, default=0.1, help='test share when the CSV has no split column')
+        add_cache_options(f)
+        f.set_defaults(func=lambda a: run_prepare(a, a.videos, lambda out: prepare_folder(
+            a.videos, a.labels, out, a.classes, a.test_fraction, media_settings(a), a.workers, not a.no_progress, a.force)))

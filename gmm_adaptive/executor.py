@@ -27,10 +27,12 @@ class PlanResult:
         return [self.records[p.run_name] for p in self.runs if p.row.label == label]
 
 # %% ../nbs/64_executor.ipynb #f44b884b
-def _train_one(cfg_dict: dict, results_dir: str, cpu_threads: int) -> tuple:
-    "Worker: train or load one run (in a fresh process); returns (run_dir, trained_now, seconds)."
+def _train_one(cfg_dict: dict, results_dir: str, cpu_threads: int, plugins: tuple = ()) -> tuple:
+    "Worker: train or load one run (in a fresh process, which imports the `plugins` first); returns (run_dir, trained_now, seconds)."
     import torch
+    from gmm_adaptive.config import load_plugins
     from gmm_adaptive.records import run_or_load
+    load_plugins(plugins)                  # a fresh process knows only the shipped methods and datasets until it imports these
     if cpu_threads: torch.set_num_threads(cpu_threads)
     t0 = time.time()
     rec = run_or_load(RunConfig.from_dict(cfg_dict), results_dir, progress=False)
@@ -53,7 +55,7 @@ def _train_in_pool(setup: Reproduce, todo: list, done) -> None:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
     with ProcessPoolExecutor(max_workers=min(setup.n_jobs, len(todo)), mp_context=mp.get_context('spawn')) as ex:
-        futs = {ex.submit(_train_one, p.config.to_dict(), str(setup.results_dir), setup.cpu_threads): p for p in todo}
+        futs = {ex.submit(_train_one, p.config.to_dict(), str(setup.results_dir), setup.cpu_threads, setup.plugins): p for p in todo}
         try:
             for i, f in enumerate(as_completed(futs), 1):
                 p = futs[f]

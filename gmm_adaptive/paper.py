@@ -50,5 +50,6 @@ def ours_method() -> str:
     return m
 
 def paper_dataset(dataset: str) -> str:
-    "The paper's dataset our numbers on `dataset` are set beside: AVE for 'ave', else CREMA-D (the embedded set is shaped like it)."
-    return 'ave' if dataset == 'ave' else 'cremad'
+    "The paper's dataset our numbers on `dataset` are set beside: the dataset's own `paper_dataset` (AVE for 'ave'; CREMA-D otherwise)."
+    from gmm_adaptive.config import dataset_class
+    return dataset_class(dataset).paper_dataset

@@ -8,7 +8,7 @@ import json, os, types
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from .config import RunConfig, DATASET_NAMES, check_choice, check_range, parse_literal, select_device
+from .config import RunConfig, dataset_class, load_plugins, check_choice, check_range, parse_literal, select_device
 from .profiles import PROFILES, profile_config
 from .paper import paper_methods, ours_method
 from .provenance import project_root, writable_dir
@@ -19,7 +19,7 @@ __all__ = ['PARAMETERS', 'GMM_PARAMETERS', 'parameters_cell', 'sync_parameters_c
 
 # %% ../nbs/62_parameters.ipynb #b24c99a8
 PARAMETERS = {   # name -> (default, what it is): the ONE source of every reproduce notebook's parameters cell
-    'dataset': ('synthetic', f"one of {', '.join(map(repr, DATASET_NAMES))}; all but the embedded 'synthetic' need data_root"),
+    'dataset': ('synthetic', "a registered dataset (`gmm-adaptive train --list-datasets`); all but the embedded 'synthetic' need data_root"),
     'data_root': (None, 'prepared dataset folder (real datasets only; see `gmm-adaptive prepare`)'),
     'profile': ('smoke', "'smoke' (CPU minutes), 'default' (the CLI's run) or 'paper' (GPU: ResNet-18, full epochs)"),
     'seeds': ([0, 1, 2], 'one run per seed and config; results are mean +- std over seeds'),
@@ -40,6 +40,7 @@ PARAMETERS = {   # name -> (default, what it is): the ONE source of every reprod
     'controls': (True, 'add our control rows (not in the paper) that show where a gain comes from'),
     'n_jobs': (0, 'runs trained at once in separate processes (0: 2 on a CPU, 1 on a GPU)'),
     'cpu_threads': (1, "PyTorch threads per training process (0: PyTorch's default)"),
+    'plugins': ([], 'modules that register your own methods or datasets, imported here and in every worker (see 70_plugins)'),
 }
 
 def parameters_cell() -> str:
@@ -100,6 +101,7 @@ class Reproduce:
     controls: bool
     n_jobs: int
     cpu_threads: int
+    plugins: tuple              # modules imported first in every process that trains (they register methods or datasets)
     parameters: dict = field(default_factory=dict)   # the raw parameter values (for the sidecar files)
 
     def config(self, method: str, seed: int, params: dict | None = None, **dotted) -> RunConfig:
@@ -111,7 +113,7 @@ class Reproduce:
     @property
     def label(self) -> str:
         "One line naming data, profile and seeds, for titles and table headers."
-        what = 'embedded synthetic data, NOT the paper\'s datasets' if self.dataset == 'synthetic' else f'dataset {self.dataset}'
+        what = dataset_class(self.dataset).title or f'dataset {self.dataset}'
         return f"{self.dataset} / profile {self.profile} ({what}); seeds {', '.join(map(str, self.seeds))}; device {self.device_type}"
 
 _IPYTHON_NAMES = {'In', 'Out', 'get_ipython', 'exit', 'quit', 'open'}
@@ -126,10 +128,10 @@ def unknown_parameters(namespace: dict, known) -> list:
 GMM_PARAMETERS = ('n_warmup_epochs', 'n_rounds', 'alpha', 'beta', 'gamma', 'lambda0')   # the paper's method's own parameters
 
 def _check_data(p: dict) -> None:
-    "Dataset and profile known; a real dataset has an existing `data_root`."
-    check_choice('dataset', p['dataset'], DATASET_NAMES)
+    "Dataset and profile known; a dataset that reads files has an existing `data_root`."
+    cls = dataset_class(p['dataset'])            # an unknown name fails here, naming the valid ones
     check_choice('profile', p['profile'], tuple(PROFILES))
-    if p['dataset'] != 'synthetic':
+    if cls.needs_root:
         if not p['data_root']:
             raise ValueError(f"dataset={p['dataset']!r} needs data_root: the folder made by `gmm-adaptive prepare {p['dataset']}`.")
         if not Path(p['data_root']).expanduser().exists():
@@ -164,6 +166,7 @@ def setup_from_parameters(namespace: dict, extra: tuple = ()) -> Reproduce:
     bad = [k for k in unknown_parameters(namespace, known) if k in seen]
     if bad: raise ValueError(f"unknown parameter {', '.join(bad)}; this notebook's parameters are: {', '.join(sorted(known))}.")
     p = {k: namespace.get(k, PARAMETERS[k][0]) for k in PARAMETERS}
+    plugins = load_plugins(p['plugins'])       # before any dataset or method name is looked up
     _check_data(p)
     seeds = parse_seeds(p['seeds'])
     if not isinstance(p['device'], str) or not p['device']: raise ValueError(f"device={p['device']!r}: pass 'auto', 'cpu' or 'cuda'.")
@@ -177,7 +180,7 @@ def setup_from_parameters(namespace: dict, extra: tuple = ()) -> Reproduce:
     setup = Reproduce(p['dataset'], p['data_root'], p['profile'], seeds, p['device'], device_type,
                       writable_dir('results_dir', p['results_dir'] or project_root() / 'results'),
                       writable_dir('figures_dir', p['figures_dir'] or project_root() / 'figures'),
-                      train, gmm, method_overrides, float(p['adam_lr']), p['controls'], int(n_jobs), int(p['cpu_threads']),
+                      train, gmm, method_overrides, float(p['adam_lr']), p['controls'], int(n_jobs), int(p['cpu_threads']), plugins,
                       {k: (list(v) if isinstance(v, tuple) else v) for k, v in {**p, **{k: namespace[k] for k in extra if k in namespace}}.items()})
     for m in (*paper_methods().values(), *method_overrides):   # every method's config is checked now, before any training
         setup.config(m, seeds[0])

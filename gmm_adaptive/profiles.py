@@ -4,7 +4,7 @@
 
 # %% ../nbs/32_profiles.ipynb #c08b7ddb
 from __future__ import annotations
-from .config import RunConfig, method_config, method_class, check_choice, apply_overrides
+from .config import RunConfig, method_class, dataset_class, check_choice, apply_overrides
 
 # %% auto #0
 __all__ = ['PROFILES', 'profile_config']
@@ -13,24 +13,24 @@ __all__ = ['PROFILES', 'profile_config']
 PROFILES = {
     # the CLI default on the embedded dataset: 2,400 training samples, 18 epochs, small CNNs, 2 CPU cores.
     'default': {},
-    # reproduce notebooks on a CPU: the default's data, 10 epochs, encoders of width 24 (not 32: 26% less time a run,
+    # reproduce notebooks on a CPU: the dataset's default size, 10 epochs, encoders of width 24 (not 32: 26% less time a run,
     # which keeps `make main`'s ~70 runs within 20 minutes on 2 cores; at width 24 Concat still suppresses the visual
     # modality and the warm-up GMM still finds the flagged 15%), ~25 s a run with 1 torch thread.
-    'smoke': {'data.n_train': 2400, 'data.n_val': 600, 'data.n_test': 1200, 'train.n_epochs': 10, 'model.width': 24},
+    'smoke': {'train.n_epochs': 10, 'model.width': 24},
     # the paper's protocol (method.md sections 5, 8; OGM-GE lineage optimiser): ResNet-18 from scratch, 1 frame at 224 px,
     # SGD lr 1e-3 momentum 0.9 wd 1e-4, batch 64, 100 epochs
-    'paper': {'model.encoder': 'resnet18', 'data.n_frames': 1, 'data.image_size': 224,
-              'train.n_epochs': 100, 'train.lr': 1e-3, 'train.batch_size': 64, 'train.amp': True, 'train.num_workers': 8},
+    'paper': {'model.encoder': 'resnet18', 'train.n_epochs': 100, 'train.lr': 1e-3, 'train.batch_size': 64, 'train.amp': True, 'train.num_workers': 8},
 }
-"Profile name -> dotted overrides common to every method. A method's own values for a profile are its `profile_defaults`."
+"Profile name -> dotted overrides common to every method and dataset. A method's and a dataset's own values for a profile are their `profile_defaults`."
 
 def profile_config(profile: str = 'default', dataset: str = 'synthetic', method: str = 'gmm', seed: int = 0,
                    data_root: str | None = None, method_params: dict | None = None, **overrides) -> RunConfig:
-    "The `RunConfig` of `method` on `dataset` under `profile`, then `method_params` and dotted `overrides` on top."
+    "The `RunConfig` of `method` on `dataset` under `profile` (with the dataset's and the method's own profile defaults), then `method_params` and dotted `overrides` on top."
     check_choice('profile', profile, tuple(PROFILES))
     d = RunConfig().to_dict()
-    d['data'].update(name=dataset, root=data_root)
+    d['data'] = {'name': dataset, **({'root': data_root} if data_root is not None else {})}
+    data_own = dataset_class(dataset).profile_defaults.get(profile, {})   # an unknown dataset fails here, naming the valid ones
     own = method_class(method).profile_defaults.get(profile, {})   # an unknown method name fails here, naming the valid ones
     d['method'] = {'name': method, **own, **(method_params or {})}
     d['seed'] = seed
-    return RunConfig.from_dict(apply_overrides(d, {**PROFILES[profile], **overrides}))
+    return RunConfig.from_dict(apply_overrides(d, {**PROFILES[profile], **data_own, **overrides}))

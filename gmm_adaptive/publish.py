@@ -97,7 +97,7 @@ def _row_runs(res: PlanResult, row: str) -> tuple:
 
 def _flags(setup: Reproduce, cfg: RunConfig):
     "Ground-truth imbalance flags of the training samples, where the dataset has them (the embedded one)."
-    if setup.dataset != 'synthetic': return None
+    if not type(cfg.data).has_imbalance_flags: return None
     from gmm_adaptive.data import build_splits
     return getattr(build_splits(cfg.data), 'imbalance_flags', None)
 

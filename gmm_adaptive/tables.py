@@ -6,6 +6,7 @@
 from __future__ import annotations
 import numpy as np
 import pandas as pd
+from .config import dataset_class
 from .paper import PAPER_SOURCE, PAPER_DATASETS, paper_dataset
 from .verdicts import is_ahead
 from .parameters import Reproduce
@@ -114,10 +115,8 @@ def table_header(setup: Reproduce, title: str, extra: str = '') -> str:
     pds = PAPER_DATASETS[paper_dataset(setup.dataset)]
     lines = ["Accuracy in %, test set, checkpoint selected on validation; mean ± sample std over seeds. "
              f"'paper' is the paper's {pds} number ({PAPER_SOURCE}); 'diff' = ours − paper; 'Δ vs' = difference to the reference row."]
-    if setup.dataset == 'synthetic':
-        lines.append("On the embedded synthetic data the absolute numbers are not comparable with the paper's (another dataset, "
-                     "small CNNs, a CPU smoke schedule): read 'diff' as a placeholder and compare the Δ columns (how each "
-                     "variant moves relative to the reference), which is what this table can check.")
+    note = dataset_class(setup.dataset).table_note   # the dataset's own caveat, if it has one
+    if note: lines.append(note)
     lines.append(f"'selected epoch': each seed's epoch (from 0) chosen on validation (best val accuracy, ties broken by the lowest val "
                  f"cross-entropy); {WARMUP_MARK} marks an epoch inside the method's warm-up: that seed reports plain warm-up training, not the method.")
     if extra: lines += ['', extra]
@@ -152,7 +151,7 @@ def settings_line(setup: Reproduce, res: PlanResult) -> str:
     t, d = c.train, c.data
     parts = [f"{t.n_epochs} epochs", f"{t.optimizer} lr {t.lr:g}" + (f" momentum {t.momentum:g}" if t.optimizer == 'sgd' else ''),
              f"batch {t.batch_size}", f"weight decay {t.weight_decay:g}", f"encoder {c.model.encoder}" + (f" width {c.model.width}" if c.model.encoder == 'small_cnn' else ''), f"fusion {c.model.fusion}"]
-    if d.name == 'synthetic': parts.append(f"synthetic sizes train/val/test {d.n_train}/{d.n_val}/{d.n_test}, {int(100 * d.flag_fraction)}% {d.flag_modality}-flagged")
+    parts.append(d.settings())                                          # the dataset states its own settings
     differs = sorted({f"{lab}: {k} {v}" for lab, cf in cfgs.items() for k, v in (('optimizer', cf.train.optimizer), ('lr', cf.train.lr))
                       if getattr(cf.train, k) != getattr(t, k)})
     methods = []

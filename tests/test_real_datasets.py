@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from gmm_adaptive.config import DataConfig
+from gmm_adaptive.config import RunConfig, dataset_config
 from gmm_adaptive.data import build_splits, make_loaders
 from gmm_adaptive.decode import MediaSettings
 from gmm_adaptive.cache import AVCache, PrepareInterrupted, default_cache_dir, read_manifest, MANIFEST
@@ -120,7 +120,7 @@ def test_cremad_cache_arrays_labels_dtypes(cremad):
 
 def test_cremad_dataset_items_and_splits(cremad):
     root, _ = cremad
-    sp = build_splits(DataConfig(name='cremad', root=str(root), n_frames=3, image_size=32))
+    sp = build_splits(dataset_config('cremad', root=str(root), n_frames=3, image_size=32))
     assert (len(sp.train), len(sp.val), len(sp.test)) == (16, 2, 6) and sp.class_names == CREMAD_CLASSES
     assert list(sp.train.names) == list(sp.train_eval.names) and set(sp.val.names).isdisjoint(sp.train.names)
     a, v, y, i = sp.train[3]
@@ -131,8 +131,8 @@ def test_cremad_dataset_items_and_splits(cremad):
     assert torch.equal(v1, v1b) and not torch.equal(v1, v2)
     assert torch.equal(sp.train_eval[3][1], sp.train_eval[3][1])
     # another split seed gives another train/val split, the same seed the same one
-    sp2 = build_splits(DataConfig(name='cremad', root=str(default_cache_dir(root, 'cremad')), split_seed=1, image_size=32))
-    assert list(build_splits(DataConfig(name='cremad', root=str(root), image_size=32)).val.names) == list(sp.val.names)
+    sp2 = build_splits(dataset_config('cremad', root=str(default_cache_dir(root, 'cremad')), split_seed=1, image_size=32))
+    assert list(build_splits(dataset_config('cremad', root=str(root), image_size=32)).val.names) == list(sp.val.names)
     assert len(sp2.val) == 2
     # the loaders batch it (two worker processes share the memory maps)
     dl = make_loaders(sp, batch_size=4, seed=0, num_workers=2)
@@ -142,9 +142,9 @@ def test_cremad_dataset_items_and_splits(cremad):
 
 def test_cremad_missing_cache_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"gmm-adaptive prepare cremad --root .*nothing"):
-        build_splits(DataConfig(name='cremad', root=str(tmp_path / 'nothing')))
+        build_splits(dataset_config('cremad', root=str(tmp_path / 'nothing')))
     with pytest.raises(FileNotFoundError, match=r"holds no prepared cache.*gmm-adaptive prepare cremad --root"):
-        build_splits(DataConfig(name='cremad', root=str(tmp_path)))
+        build_splits(dataset_config('cremad', root=str(tmp_path)))
 
 
 def test_cremad_resume_noop_and_no_half_cache(tmp_path):
@@ -154,7 +154,7 @@ def test_cremad_resume_noop_and_no_half_cache(tmp_path):
         prepare_cremad(root, settings=TINY, workers=1, progress=False, stop_after=5)
     # interrupted: no manifest, so no loader accepts the folder, and the error says how to finish
     with pytest.raises(FileNotFoundError, match="unfinished prepare"):
-        build_splits(DataConfig(name='cremad', root=str(root)))
+        build_splits(dataset_config('cremad', root=str(root)))
     m = prepare_cremad(root, settings=TINY, workers=2, progress=False)
     assert m['timing']['n_decoded_this_run'] == 12 - 5 and m['n_clips'] == 12 and m['status'] == 'built'
     mtimes = {p.name: p.stat().st_mtime_ns for p in (default_cache_dir(root, 'cremad')).iterdir()}
@@ -188,7 +188,7 @@ def test_cremad_full_resolution_real_shapes(tmp_path):
     c = AVCache(default_cache_dir(root, 'cremad'))
     assert c.audio.shape == (6, 257, 188) and c.frames.shape[1:] == (224, 224, 3) and m['source']['split'] == 'stratified-hash'
     assert set(c.n_frames.tolist()) <= {2, 3}
-    sp = build_splits(DataConfig(name='cremad', root=str(root), n_frames=1, val_fraction=0.2))
+    sp = build_splits(dataset_config('cremad', root=str(root), n_frames=1, val_fraction=0.2))
     a, v, y, i = sp.train[0]
     assert a.shape == (1, 257, 188) and v.shape == (1, 3, 224, 224)
     mean = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1); std = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
@@ -213,7 +213,7 @@ def test_ave_prepare_and_dataset(tmp_path):
     m = read_manifest(default_cache_dir(root, 'ave'))
     assert {s['clip']: s['kind'] for s in m['skipped']} == fake['bad']
     assert m['n_clips'] == 10 and [w['kind'] for w in m['warnings']] == ['empty_event'] and len(m['class_names']) == 28
-    sp = build_splits(DataConfig(name='ave', root=str(root), image_size=32, n_frames=2))
+    sp = build_splits(dataset_config('ave', root=str(root), image_size=32, n_frames=2))
     assert (len(sp.train), len(sp.val), len(sp.test), sp.n_classes) == (4, 3, 3, 28)
     a, v, y, i = sp.test[1]
     assert a.shape == (1, 257, 188) and v.shape == (2, 3, 32, 32) and y == 1
@@ -228,7 +228,7 @@ def test_folder_prepare_and_dataset(tmp_path):
     m = read_manifest(default_cache_dir(fake['videos'], 'folder'))
     assert {s['clip']: s['kind'] for s in m['skipped']} == fake['bad']
     assert m['counts'] == {sp: {'dog': 1, 'cat': 1, 'engine': 1} for sp in ('train', 'val', 'test')}
-    sp = build_splits(DataConfig(name='folder', root=fake['videos'], image_size=32))
+    sp = build_splits(dataset_config('folder', root=fake['videos'], image_size=32))
     assert (len(sp.train), len(sp.val), len(sp.test)) == (3, 3, 3)
     assert [sp.train[i][2] for i in range(3)] == [m['class_names'].index(n.split('/')[0]) for n in sp.train.names]
 
@@ -240,7 +240,7 @@ def test_cremad_feeds_the_trainer_for_one_epoch(cremad, tmp_path):
     from gmm_adaptive.config import RunConfig, ModelConfig, TrainConfig
     from gmm_adaptive.records import run_or_load
     root, _ = cremad
-    cfg = RunConfig(data=DataConfig(name='cremad', root=str(default_cache_dir(root, 'cremad')), image_size=32),
+    cfg = RunConfig(data=dataset_config('cremad', root=str(default_cache_dir(root, 'cremad')), image_size=32),
                     model=ModelConfig(encoder='small_cnn', width=8, feature_dim=16),
                     train=TrainConfig(n_epochs=1, batch_size=4, device='cpu', progress=False))
     rec = run_or_load(cfg, tmp_path / 'results', progress=False)
