@@ -21,13 +21,12 @@ from .provenance import atomic_file, atomic_write
 
 # %% auto #0
 __all__ = ['AVDIGITS_CLASSES', 'FSDD_SPEAKERS', 'FSDD_TEST_TAKES', 'FSDD_SOURCE', 'DIGITS_SOURCE', 'FsddName', 'FsddRecording',
-           'FAKE_FSDD_BAD', 'AVDIGITS_FORMAT', 'AVDIGITS_VERSION', 'STAGE_CHUNK', 'TEST_IMAGE_FRACTION',
-           'TEST_PAIRING_SEED', 'parse_fsdd_name', 'fsdd_split', 'AVDigitsSettings', 'fix_length', 'log_mel',
-           'fsdd_recordings_dir', 'scan_fsdd', 'write_fake_fsdd', 'decode_recording', 'avdigits_fingerprint',
-           'avdigits_source_key', 'prepare_avdigits', 'find_avdigits_cache', 'AVDigitsCache', 'load_digit_images',
-           'digits_sha256', 'image_pools', 'pair_images', 'sample_seed', 'upscale_images', 'add_image_noise',
-           'add_audio_noise', 'check_avdigits_options', 'AVDigits', 'avdigits_audio', 'build_avdigits',
-           'format_avdigits_summary', 'cmd_prepare_avdigits', 'AVDigitsConfig']
+           'AVDIGITS_FORMAT', 'AVDIGITS_VERSION', 'STAGE_CHUNK', 'TEST_IMAGE_FRACTION', 'TEST_PAIRING_SEED',
+           'parse_fsdd_name', 'fsdd_split', 'AVDigitsSettings', 'fix_length', 'log_mel', 'fsdd_recordings_dir',
+           'scan_fsdd', 'decode_recording', 'avdigits_fingerprint', 'avdigits_source_key', 'prepare_avdigits',
+           'find_avdigits_cache', 'AVDigitsCache', 'load_digit_images', 'digits_sha256', 'image_pools', 'pair_images',
+           'sample_seed', 'upscale_images', 'add_image_noise', 'add_audio_noise', 'check_avdigits_options', 'AVDigits',
+           'avdigits_audio', 'build_avdigits', 'format_avdigits_summary', 'cmd_prepare_avdigits', 'AVDigitsConfig']
 
 # %% ../nbs/18_data_avdigits.ipynb #7a225656
 AVDIGITS_CLASSES = tuple(str(d) for d in range(10))
@@ -134,35 +133,6 @@ def scan_fsdd(path: str | os.PathLike) -> tuple[list, list]:
         for f in fs[1:]: skip(f, 'duplicate', f"{f} is a second file for digit {digit}, speaker {spk}, take {take} "
                                               f"(kept: {fs[0].name}); it is left out.", fsdd_split(take))
     return sorted(recs, key=lambda r: r.name), sorted(skipped, key=lambda s: s['file'])
-
-# %% ../nbs/18_data_avdigits.ipynb #17deacdf
-FAKE_FSDD_BAD = {'README.md': 'not_wav', '3_alice.wav': 'bad_name', '12_bob_0.wav': 'bad_name', '4_alice_07.wav': 'duplicate',
-                 '5_bob_90.wav': 'empty_audio', '6_bob_91.wav': 'unreadable_audio', '7_alice_92.wav': 'empty_audio',
-                 '8_bob_93.wav': 'silent_audio', '9_alice_94.wav': 'lfs_pointer'}
-"The bad files `write_fake_fsdd(bad=True)` adds, with the skip kind each must get."
-
-def write_fake_fsdd(path: str | os.PathLike, digits=range(10), speakers=('alice', 'bob'), takes: int = 10,
-                    bad: bool = False, seed: int = 0) -> dict:
-    "Write an FSDD-layout folder (8 kHz 16-bit WAV tones, pitch by digit); return {'names': [...], 'bad': {file: kind}}."
-    from gmm_adaptive.testing import write_wav, write_lfs_pointer
-    p = Path(path); p.mkdir(parents=True, exist_ok=True); rng = np.random.default_rng(seed); names = []
-    for d in digits:
-        for s, spk in enumerate(speakers):
-            for k in range(takes):
-                dur = 0.25 + 0.5 * rng.random()
-                t = np.arange(int(dur * 8000)) / 8000
-                y = 0.4 * np.sin(2 * np.pi * (300 + 150 * d + 20 * s) * t) + 0.01 * rng.standard_normal(t.size)
-                write_wav(p / f"{d}_{spk}_{k}.wav", y * np.hanning(t.size), 8000); names.append(f"{d}_{spk}_{k}")
-    if bad:
-        (p / 'README.md').write_text('not audio\n')
-        ok = lambda: 0.3 * np.sin(2 * np.pi * 500 * np.arange(3000) / 8000)
-        write_wav(p / '3_alice.wav', ok(), 8000); write_wav(p / '12_bob_0.wav', ok(), 8000)
-        shutil.copy(p / f"4_{speakers[0]}_7.wav", p / f"4_{speakers[0]}_07.wav")
-        (p / '5_bob_90.wav').write_bytes(b'')
-        (p / '6_bob_91.wav').write_bytes(b'RIFF\x00\x00\x00\x00WAVEjunk' + bytes(range(256)) * 4)
-        write_wav(p / '7_alice_92.wav', np.zeros(0), 8000); write_wav(p / '8_bob_93.wav', np.zeros(4000), 8000)
-        write_lfs_pointer(p / '9_alice_94.wav')
-    return dict(names=sorted(names), bad=dict(FAKE_FSDD_BAD) if bad else {})
 
 # %% ../nbs/18_data_avdigits.ipynb #fb15b1d6
 AVDIGITS_FORMAT, AVDIGITS_VERSION = 'gmm-adaptive-avdigits-cache', 1
