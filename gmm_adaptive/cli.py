@@ -10,7 +10,7 @@ from .config import dataset_names, method_names, parse_literal, load_plugins
 from .profiles import PROFILES, profile_config
 
 # %% auto #0
-__all__ = ['build_parser', 'train_config', 'list_methods', 'list_datasets', 'cmd_train', 'main']
+__all__ = ['REPORT_FILES', 'build_parser', 'train_config', 'list_methods', 'list_datasets', 'cmd_train', 'main', 'cmd_diagnose']
 
 # %% ../nbs/50_cli.ipynb #ec5f812f
 def _value(s: str):
@@ -52,6 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--list-methods', action='store_true', help='print every method with a one-line description and its defaults, and exit')
     t.add_argument('--list-datasets', action='store_true', help='print every dataset with a one-line description and its defaults, and exit')
     t.set_defaults(func=cmd_train)
+    d = sub.add_parser('diagnose', help="the modality-imbalance report of a finished run", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                       description="Per-sample modality gap g = p_a - p_v of a finished run (any method with unimodal logits), its "
+                                   "two-component GMM (BIC 1 vs 2), the samples in the imbalanced component, AUROC against ground-truth "
+                                   "flags and the human gap where the dataset has them; see nbs/26_diagnose.ipynb.")
+    d.add_argument('--run', required=True, metavar='DIR', help='a run directory (results/<method>-<hash>, as train prints it)')
+    d.add_argument('--split', default='train', help="train (the split the method's GMM is fitted on), val or test")
+    d.add_argument('--out', default=None, metavar='DIR', help='where to write the report (default: <run>/diagnose_<split>/)')
+    d.add_argument('--checkpoint', default='best', help='best (selected on validation) or last')
+    d.add_argument('--data-root', default=None, help="the run's data, if it moved since training")
+    d.add_argument('--device', default='auto', help="auto, cpu, cuda, cuda:N")
+    d.set_defaults(func=cmd_diagnose)
     try:
         from gmm_adaptive.prepare import add_prepare_parser
     except ImportError: pass
@@ -138,3 +149,21 @@ def main(argv=None) -> int:
         print(f"gmm-adaptive {a.command}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume from the last checkpoint", file=sys.stderr); return 130
+
+# %% ../nbs/50_cli.ipynb #eb42c3c3
+REPORT_FILES = {'samples.csv': 'one row per sample: p_a, p_v, gap, posterior, component, predictions',
+                'gmm_fit.json': 'the GMM fit: decision, BIC 1 vs 2, weights, means, stds',
+                'gap_histogram.png': 'the gap histogram with both components',
+                'most_imbalanced.csv': 'per class, the samples most imbalanced',
+                'report.json': 'the headline numbers', 'summary.md': 'a short summary of all of it'}
+"What `diagnose` writes, file name -> what it holds (printed after the headline numbers)."
+
+def cmd_diagnose(a: argparse.Namespace) -> int:
+    "`gmm-adaptive diagnose`: write the imbalance report of a run; print its headline numbers and where the files are."
+    from gmm_adaptive.diagnose import diagnose_run
+    d = diagnose_run(a.run, a.split, a.out, checkpoint=a.checkpoint, device=a.device, data_root=a.data_root)
+    print('\n'.join(d.headline()))
+    files = {Path(p).name: Path(p) for p in d.files.values()}
+    print(f"wrote {Path(d.files['summary.md']).parent}/")
+    for n, p in files.items(): print(f"  {n:<20} {REPORT_FILES.get(n, '')}")
+    return 0

@@ -58,7 +58,7 @@ class DataConfig:
     title: ClassVar[str] = ''                   # how captions name the data (default: the name)
     paper_dataset: ClassVar[str] = 'cremad'     # the paper's dataset whose numbers the tables set beside this one's
     table_note: ClassVar[str] = ''              # a caveat every table and figure on this dataset states
-    has_imbalance_flags: ClassVar[bool] = False # the splits carry per-sample ground truth of imbalance (`AVSplits.imbalance_flags`)
+    has_imbalance_flags: ClassVar[bool] = False # the splits carry per-sample ground truth of imbalance (`AVSplits.split_flags`)
     profile_defaults: ClassVar[dict] = {}       # profile name -> dotted overrides this dataset needs under that profile
     root: str | None = None       # data_root: where the dataset's files are; not part of the run hash (its `content_id` is)
     split_seed: int = 0           # seed of the dataset's splits (fixed across run seeds, so seeds share splits)
@@ -83,6 +83,10 @@ class DataConfig:
     def prepare_hint(self) -> str:
         "What to pass as data_root (used in error messages)."
         return f"the folder made by `gmm-adaptive prepare {self.name}`"
+
+    def human_gaps(self):
+        "People's modality gap per sample, where the dataset ships human ratings of each modality alone: a DataFrame with `name` (the samples' `names`) and `human_gap` in [-1, 1] (audio minus visual, the sign of eq. 6), with `attrs['about']` saying what it is; None (the default) where it has none."
+        return None
 
     def params(self) -> dict:
         "The fields as a plain dict (field order)."
@@ -260,6 +264,11 @@ class MethodConfig:
     def control_rows(self) -> list:
         "Control rows `(label, method_name, params_dict, note)` that show where this method's gain comes from."
         return []
+
+    @classmethod
+    def table1_rows(cls) -> list:
+        "Rows `(label, params)` that this method adds to Table 1 when it reruns no row of the paper's table: one, under its name, with its defaults."
+        return [(cls.name, {})]
 
     def warmup_length(self, run: 'RunConfig') -> int:
         "Epochs at the start in which the method's own mechanism is off (plain training): its field `warmup_epochs` if it has one, else 0."

@@ -31,6 +31,13 @@ class AVSplits:
         for k in ('train', 'val', 'test'):
             if len(getattr(self, k)) == 0: raise ValueError(f"the {k} split is empty; check the dataset's split files.")
 
+    def split_flags(self, split: str) -> np.ndarray | None:
+        "Ground-truth imbalance flags of the samples of `split` ('train', 'val' or 'test'), in dataset order; None where the dataset has none."
+        if split not in ('train', 'val', 'test'): raise ValueError(f"split={split!r} is not known; choose one of 'train', 'val', 'test'.")
+        f = self.imbalance_flags if split == 'train' else None
+        if f is None: f = getattr(self.train_eval if split == 'train' else getattr(self, split), 'imbalance_flags', None)
+        return None if f is None else np.asarray(f, bool)
+
 def build_splits(cfg: DataConfig) -> AVSplits:
     "The splits of the dataset `cfg` configures (its `build()`; a dataset's readers are imported only then)."
     sp = cfg.build()

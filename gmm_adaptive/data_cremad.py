@@ -161,3 +161,19 @@ class CremadConfig(CachedDataConfig):
         add_cache_options(c)
         c.set_defaults(func=lambda a: run_prepare(a, a.root, lambda out: prepare_cremad(
             a.root, out, a.train_csv, a.test_csv, media_settings(a), a.workers, not a.no_progress, a.force)))
+
+    def summary_table(self) -> Path | None:
+        "The human ratings `processedResults/summaryTable.csv` of the checkout the cache was prepared from (or of `root`), if it is there."
+        from gmm_adaptive.cache import read_manifest
+        for r in (read_manifest(self.cache_dir()).get('source', {}).get('root'), self.root):
+            if r and (p := Path(r).expanduser() / 'processedResults' / 'summaryTable.csv').is_file(): return p
+        return None
+
+    def human_gaps(self):
+        "Per clip, voice-only minus face-only human recognition (`human_ratings.load_summary_table`) from the checkout's summary table; None without one."
+        p = self.summary_table()
+        if p is None: return None
+        from gmm_adaptive.human_ratings import load_summary_table
+        h = load_summary_table(p)
+        h.attrs['about'] = f"voice-only minus face-only recognition of the clip's emotion by CREMA-D's raters ({p})"
+        return h

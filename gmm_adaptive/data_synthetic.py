@@ -100,6 +100,10 @@ class SyntheticAV(Dataset):
         self.epoch = 0
     def set_epoch(self, epoch: int): self.epoch = epoch
     def __len__(self): return len(self.labels)
+    @property
+    def imbalance_flags(self) -> np.ndarray:
+        "Ground truth per sample: True where `flag_modality` was made uninformative (`AVSplits.split_flags` reads it)."
+        return np.asarray(self.flags, bool)
 
     def _blank(self, i: int):
         "Uninformative content for flagged sample i: fresh per (seed, epoch, i) when training, fixed per i otherwise."

@@ -72,7 +72,7 @@ class GapGMM:
 def posterior(self: GapGMM, g):
     "P(imbalanced | g) computed in log space (eq. 9); 0 everywhere for a unimodal fit. Same type as `g`."
     is_np = not torch.is_tensor(g)
-    gt = torch.as_tensor(np.asarray(g, dtype=np.float64) if is_np else g)
+    gt = torch.as_tensor(np.array(g, dtype=np.float64) if is_np else g)   # a copy: read-only arrays (pandas columns) are fine
     if self.unimodal: w = torch.zeros_like(gt, dtype=gt.dtype if gt.is_floating_point() else torch.float64)
     else:
         lj = self.log_joint(gt)
@@ -153,8 +153,8 @@ def fit_gap_gmm(gaps, seed: int = 0, n_init: int = 5, warm_start: GapGMM | None 
 # %% ../nbs/21_gap_gmm.ipynb #6a8c1ab3
 @torch.no_grad()
 def outputs_over(forward, loader, device, features: bool = False, max_batches: int | None = None) -> dict:
-    "Call `forward(audio, visual) -> AVOutput` on every batch of `loader` (at most `max_batches`); numpy arrays y, idx, pred, pred_a, pred_v, gap, ce (+ a, v with `features`). Mode (eval/train) is the caller's."
-    keys = ('y', 'idx', 'pred', 'pred_a', 'pred_v', 'gap', 'ce') + (('a', 'v') if features else ())
+    "Call `forward(audio, visual) -> AVOutput` on every batch of `loader` (at most `max_batches`); numpy arrays y, idx, pred, pred_a, pred_v, p_a, p_v, gap, ce (+ a, v with `features`). Mode (eval/train) is the caller's."
+    keys = ('y', 'idx', 'pred', 'pred_a', 'pred_v', 'p_a', 'p_v', 'gap', 'ce') + (('a', 'v') if features else ())
     out = {k: [] for k in keys}
     for b, (audio, visual, y, idx) in enumerate(loader):
         if max_batches is not None and b >= max_batches: break
@@ -164,7 +164,8 @@ def outputs_over(forward, loader, device, features: bool = False, max_batches: i
         out['ce'].append(F.cross_entropy(o.z.float(), y, reduction='none').cpu())
         if o.z_a is not None:
             out['pred_a'].append(o.z_a.argmax(1).cpu()); out['pred_v'].append(o.z_v.argmax(1).cpu())
-            out['gap'].append(modality_gap(o.z_a, o.z_v, y).cpu())
+            p_a, p_v = true_class_prob(o.z_a, y), true_class_prob(o.z_v, y)     # the two terms of eq. 6
+            out['p_a'].append(p_a.cpu()); out['p_v'].append(p_v.cpu()); out['gap'].append((p_a - p_v).cpu())
         if features: out['a'].append(o.a.float().cpu()); out['v'].append(o.v.float().cpu())
     return {k: (torch.cat(v).numpy() if v else None) for k, v in out.items()}
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['EMOTION_LETTER', 'SUMMARY_COLUMNS', 'MODALITIES', 'resolve_input_path', 'vote_score', 'load_summary_table',
-           'human_gap_summary', 'model_clip_gaps', 'compare_gaps']
+           'human_gap_summary']
 
 # %% ../nbs/17_human_ratings.ipynb #e9669e34
 EMOTION_LETTER = {'NEU': 'N', 'HAP': 'H', 'SAD': 'S', 'FEA': 'F', 'DIS': 'D', 'ANG': 'A'}
@@ -74,48 +74,3 @@ def human_gap_summary(h: pd.DataFrame) -> pd.DataFrame:
     rows = {e: agg(h[h['emotion'] == e]) for e in CREMAD_CLASSES if (h['emotion'] == e).any()}
     rows['all'] = agg(h)
     return pd.DataFrame(rows).T
-
-def model_clip_gaps(run_dir: str | os.PathLike, data_root: str | None = None, checkpoint: str = 'best', device: str = 'cpu',
-                    batch_size: int = 64) -> pd.DataFrame:
-    "Per clip of a finished CREMA-D run's cache: name, split, label, model gap p_a - p_v, audio/visual true-class probs."
-    import json, torch
-    from dataclasses import replace
-    from torch.utils.data import DataLoader
-    from gmm_adaptive.config import RunConfig
-    from gmm_adaptive.data import build_splits
-    from gmm_adaptive.model import build_model
-    from gmm_adaptive.gap_gmm import collect_outputs
-    rd = Path(run_dir)
-    if not (rd / 'config.json').is_file(): raise FileNotFoundError(f"run_dir={str(run_dir)!r} holds no config.json; pass a run directory (results/<method>-<hash>).")
-    cfg = RunConfig.from_dict(json.loads((rd / 'config.json').read_text())['config'])
-    if cfg.data.name != 'cremad': raise ValueError(f"run_dir={str(run_dir)!r} is a {cfg.data.name!r} run; human ratings exist for CREMA-D only.")
-    if data_root: cfg = replace(cfg, data=replace(cfg.data, root=str(data_root)))
-    ck = rd / f'{checkpoint}.pt'
-    if not ck.is_file(): raise FileNotFoundError(f"{ck} does not exist; pass checkpoint='best' or 'last' of a finished run.")
-    splits = build_splits(cfg.data)
-    model = build_model(cfg.model, splits.n_classes)
-    model.load_state_dict(torch.load(ck, map_location='cpu', weights_only=False)['model'])
-    dev = torch.device(device); model.to(dev)
-    frames = []
-    for sp, ds in (('train', splits.train_eval), ('val', splits.val), ('test', splits.test)):
-        o = collect_outputs(model, DataLoader(ds, batch_size=batch_size), dev)
-        if o['gap'] is None: raise ValueError(f"the run's fusion={cfg.model.fusion!r} has no unimodal logits, so no model gap; use a concat/sum run.")
-        frames.append(pd.DataFrame({'name': ds.names[o['idx']], 'split': sp, 'label': o['y'], 'model_gap': o['gap']}))
-    return pd.concat(frames, ignore_index=True)
-
-def compare_gaps(human: pd.DataFrame, model: pd.DataFrame, human_gmm=None, model_gmm=None) -> dict:
-    "Join human and model gaps on clip name: n, Pearson/Spearman r, sign agreement, and GMM 'imbalanced' overlap if given."
-    j = human.merge(model, on='name', how='inner')
-    if len(j) == 0: raise ValueError("no clip name is shared by the human table and the model's clips; is the run on CREMA-D?")
-    hg, mg = np.array(j['human_gap'], dtype=float), np.array(j['model_gap'], dtype=float)
-    out = {'n_clips': int(len(j)),
-           'pearson_r': float(np.corrcoef(hg, mg)[0, 1]) if hg.std() > 0 and mg.std() > 0 else float('nan'),
-           'spearman_r': float(pd.Series(hg).rank().corr(pd.Series(mg).rank())) if hg.std() > 0 and mg.std() > 0 else float('nan'),
-           'sign_agreement_nonzero_human': float((np.sign(hg) == np.sign(mg))[hg != 0].mean()) if (hg != 0).any() else float('nan'),
-           'model_gap_mean_where_human_voice_dominant': float(mg[hg > 0].mean()) if (hg > 0).any() else float('nan'),
-           'model_gap_mean_where_human_face_dominant': float(mg[hg < 0].mean()) if (hg < 0).any() else float('nan')}
-    if human_gmm is not None and model_gmm is not None:
-        hw, mw = human_gmm.posterior(hg) > 0.5, model_gmm.posterior(mg) > 0.5
-        out.update(human_imbalanced=int(hw.sum()), model_imbalanced=int(mw.sum()), both_imbalanced=int((hw & mw).sum()),
-                   jaccard_imbalanced=float((hw & mw).sum() / max((hw | mw).sum(), 1)))
-    return out

@@ -5,7 +5,7 @@
 # %% ../nbs/63_plans.ipynb #ba335759
 from __future__ import annotations
 from dataclasses import dataclass
-from .config import RunConfig, method_names
+from .config import RunConfig, method_names, method_class
 from .paper import PAPER_TABLE1, paper_methods, ours_method
 from .parameters import Reproduce
 
@@ -49,10 +49,11 @@ def control_rows(setup: Reproduce) -> list:
             for label, method, params, note in setup.config(ours_method(), setup.seeds[0]).method.control_rows()]
 
 def table1_rows(setup: Reproduce) -> list:
-    "Table 1: the paper's rows (each rerun by the method that declares its label), every other method, then our controls."
+    "Table 1: the paper's rows (each rerun by the method that declares its label), every other method (its own `table1_rows`), then our controls."
     claimed = paper_methods()
     rows = [Row(label, claimed.get(label)) for label in PAPER_TABLE1]
-    rows += [Row(n, n, extra=True) for n in method_names() if n not in claimed.values()]
+    rows += [Row(label, n, tuple(params.items()), extra=True) for n in method_names() if n not in claimed.values()
+             for label, params in method_class(n).table1_rows()]
     return rows + control_rows(setup)
 
 def table2_rows(setup: Reproduce) -> list:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/19_testing.ipynb #ab4dcefd
 from __future__ import annotations
-import csv, hashlib, os
+import csv, hashlib, os, shutil
 from pathlib import Path
 import numpy as np
 from .decode import MediaSettings, ClipSpec, decode_clip
@@ -13,8 +13,8 @@ from .data_cremad import (CREMAD_CLASSES, CREMAD_SENTENCES, cremad_label, parse_
 from .data_ave import AVE_CLASSES, AVE_HEADER, AVE_SPLIT_FILES
 
 # %% auto #0
-__all__ = ['FAKE_CREMAD_BAD', 'FAKE_AVE_BAD', 'FAKE_FOLDER_BAD', 'write_wav', 'write_video', 'write_lfs_pointer',
-           'decode_or_crash', 'make_fake_cremad', 'make_fake_ave', 'make_fake_folder']
+__all__ = ['FAKE_CREMAD_BAD', 'FAKE_AVE_BAD', 'FAKE_FOLDER_BAD', 'FAKE_FSDD_BAD', 'write_wav', 'write_video', 'write_lfs_pointer',
+           'decode_or_crash', 'make_fake_cremad', 'make_fake_ave', 'make_fake_folder', 'write_fake_fsdd']
 
 # %% ../nbs/19_testing.ipynb #70fa1f86
 def write_wav(path: str | os.PathLike, y: np.ndarray, sr_hz: int, subtype: str = 'PCM_16') -> Path:
@@ -196,3 +196,31 @@ def make_fake_folder(root: str | os.PathLike, classes=('dog', 'cat', 'engine'), 
         w.writerows([r if with_split else r[:2] for r in rows])
     (root / 'classes.txt').write_text(''.join(c + '\n' for c in classes))
     return dict(videos=str(vids), labels=str(root / 'labels.csv'), classes=str(root / 'classes.txt'), bad=bad_kinds)
+
+# %% ../nbs/19_testing.ipynb #79202cfd
+FAKE_FSDD_BAD = {'README.md': 'not_wav', '3_alice.wav': 'bad_name', '12_bob_0.wav': 'bad_name', '4_alice_07.wav': 'duplicate',
+                 '5_bob_90.wav': 'empty_audio', '6_bob_91.wav': 'unreadable_audio', '7_alice_92.wav': 'empty_audio',
+                 '8_bob_93.wav': 'silent_audio', '9_alice_94.wav': 'lfs_pointer'}
+"The bad files `write_fake_fsdd(bad=True)` adds, with the skip kind each must get."
+
+def write_fake_fsdd(path: str | os.PathLike, digits=range(10), speakers=('alice', 'bob'), takes: int = 10,
+                    bad: bool = False, seed: int = 0) -> dict:
+    "Write an FSDD-layout folder (8 kHz 16-bit WAV tones, pitch by digit); return {'names': [...], 'bad': {file: kind}}."
+    p = Path(path); p.mkdir(parents=True, exist_ok=True); rng = np.random.default_rng(seed); names = []
+    for d in digits:
+        for s, spk in enumerate(speakers):
+            for k in range(takes):
+                dur = 0.25 + 0.5 * rng.random()
+                t = np.arange(int(dur * 8000)) / 8000
+                y = 0.4 * np.sin(2 * np.pi * (300 + 150 * d + 20 * s) * t) + 0.01 * rng.standard_normal(t.size)
+                write_wav(p / f"{d}_{spk}_{k}.wav", y * np.hanning(t.size), 8000); names.append(f"{d}_{spk}_{k}")
+    if bad:
+        (p / 'README.md').write_text('not audio\n')
+        ok = lambda: 0.3 * np.sin(2 * np.pi * 500 * np.arange(3000) / 8000)
+        write_wav(p / '3_alice.wav', ok(), 8000); write_wav(p / '12_bob_0.wav', ok(), 8000)
+        shutil.copy(p / f"4_{speakers[0]}_7.wav", p / f"4_{speakers[0]}_07.wav")
+        (p / '5_bob_90.wav').write_bytes(b'')
+        (p / '6_bob_91.wav').write_bytes(b'RIFF\x00\x00\x00\x00WAVEjunk' + bytes(range(256)) * 4)
+        write_wav(p / '7_alice_92.wav', np.zeros(0), 8000); write_wav(p / '8_bob_93.wav', np.zeros(4000), 8000)
+        write_lfs_pointer(p / '9_alice_94.wav')
+    return dict(names=sorted(names), bad=dict(FAKE_FSDD_BAD) if bad else {})

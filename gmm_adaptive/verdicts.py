@@ -7,8 +7,9 @@ from __future__ import annotations
 
 # %% auto #0
 __all__ = ['MINORITY_BELOW', 'BALANCED_NEAR_ZERO', 'AUDIO_DOMINANT_ABOVE', 'WEIGHT_DROP_MIN', 'MEAN_DROP_MIN', 'DENSITY_RISE_MIN',
-           'GAP_SHRINK_MIN', 'AHEAD_BY_MORE_THAN', 'imbalanced_is_minority', 'balanced_near_zero', 'audio_dominant',
-           'weight_shrinks', 'mean_moves_toward_zero', 'density_rises', 'gap_converges', 'is_ahead']
+           'GAP_SHRINK_MIN', 'AHEAD_BY_MORE_THAN', 'SUPPRESSED_BY_MORE_THAN', 'imbalanced_is_minority',
+           'balanced_near_zero', 'audio_dominant', 'weight_shrinks', 'mean_moves_toward_zero', 'density_rises',
+           'gap_converges', 'is_ahead', 'is_suppressed']
 
 # %% ../nbs/61_verdicts.ipynb #c91f0fdb
 MINORITY_BELOW = 0.5
@@ -73,3 +74,12 @@ AHEAD_BY_MORE_THAN = 0.0
 def is_ahead(diff_points: float) -> bool:
     "Paired tables: a per-seed difference a − b (in points) means a is ahead when it exceeds `AHEAD_BY_MORE_THAN`."
     return bool(diff_points > AHEAD_BY_MORE_THAN)
+
+# %% ../nbs/61_verdicts.ipynb #35a16aee
+SUPPRESSED_BY_MORE_THAN = 5.0
+"A modality is suppressed in a joint model when its accuracy there is below its accuracy alone by more than this many points on average (and on every seed)."
+
+def is_suppressed(drops_points) -> bool:
+    "Per-seed drops (accuracy alone − accuracy inside the joint model, in points): every seed drops, and the mean drop exceeds `SUPPRESSED_BY_MORE_THAN`."
+    d = [float(x) for x in drops_points]
+    return bool(d) and all(x > 0 for x in d) and sum(d) / len(d) > SUPPRESSED_BY_MORE_THAN

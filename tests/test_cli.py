@@ -28,6 +28,13 @@ def test_train_prints_rounds_metrics_and_reuses_a_finished_run(tmp_path):
     assert again.returncode == 0 and 'already finished' in again.stdout
     assert f"{100 * m['test_acc']:6.2f}" in again.stdout
     assert (run_dir / 'history.csv').stat().st_mtime_ns == before
+    # the imbalance report of the finished run, through the console script
+    d = subprocess.run([str(BIN), 'diagnose', '--run', str(run_dir), '--split', 'test', '--device', 'cpu'], capture_output=True, text=True, timeout=300)
+    assert d.returncode == 0, d.stderr
+    assert 'test split (n=60)' in d.stdout and 'BIC 1 component' in d.stdout and 'AUROC against the ground-truth imbalance flags' in d.stdout
+    fit = json.loads((run_dir / 'diagnose_test' / 'gmm_fit.json').read_text())
+    assert abs(sum(fit['weights']) - 1) < 1e-9 and fit['decision'] in ('unimodal', 'two components')
+    assert len((run_dir / 'diagnose_test' / 'samples.csv').read_text().splitlines()) == 61
 
 # A real SIGINT, sent at a deterministic point: a callback added to the CLI's run sends SIGINT to its own process once
 # epoch 3 is checkpointed (it is ordered after the run recorder). No polling, no race with the clock.

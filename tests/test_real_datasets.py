@@ -245,13 +245,27 @@ def test_cremad_feeds_the_trainer_for_one_epoch(cremad, tmp_path):
                     train=TrainConfig(n_epochs=1, batch_size=4, device='cpu', progress=False))
     rec = run_or_load(cfg, tmp_path / 'results', progress=False)
     assert 0.0 <= rec.metrics['test_acc'] <= 1.0 and len(rec.history) == 1
-    from gmm_adaptive.human_ratings import model_clip_gaps
-    g = model_clip_gaps(rec.run_dir)
-    assert len(g) == 24 and g['model_gap'].between(-1, 1).all() and set(g['split']) == {'train', 'val', 'test'}
+    # the imbalance report of the run (26_diagnose): every clip of every split, named; no human ratings in this checkout
+    from gmm_adaptive.diagnose import diagnose_run
+    d = {sp: diagnose_run(rec.run_dir, split=sp, write=False) for sp in ('train', 'val', 'test')}
+    assert sum(len(x.samples) for x in d.values()) == 24 and all(x.samples['gap'].between(-1, 1).all() for x in d.values())
+    assert all(x.human is None and x.samples['name'].map(parse_cremad_name).notna().all() for x in d.values())
+    # with the checkout's processedResults/summaryTable.csv (CremadConfig.human_gaps), the human gap joins the report
+    names = d['test'].samples['name'].tolist()
+    table = root / 'processedResults' / 'summaryTable.csv'
+    table.parent.mkdir()
+    table.write_text('FileName,VoiceVote,VoiceLevel,FaceVote,FaceLevel,MultiModalVote,MultiModalLevel\n'
+                     + ''.join(f"{n},{n.split('_')[2][0]},50,N,50,N,50\n" for n in names))
+    try:
+        t = diagnose_run(rec.run_dir, split='test', out=tmp_path / 'report')
+    finally: shutil.rmtree(table.parent)
+    assert t.human['n_clips'] == len(names) and t.samples['human_gap'].tolist() == [0.0 if '_NEU_' in n else 1.0 for n in names]
+    assert 'human_gap' in (tmp_path / 'report' / 'samples.csv').read_text().splitlines()[0]
+    assert "## People's gap beside the model's" in (tmp_path / 'report' / 'summary.md').read_text()
     if (SHARED / 'cremad' / 'summaryTable.csv').is_file():
-        from gmm_adaptive.human_ratings import load_summary_table, compare_gaps
-        c = compare_gaps(load_summary_table(SHARED / 'cremad' / 'summaryTable.csv'), g)
-        assert c['n_clips'] >= 1
+        from gmm_adaptive.human_ratings import load_summary_table
+        c = diagnose_run(rec.run_dir, split='train', write=False, human_gaps=load_summary_table(SHARED / 'cremad' / 'summaryTable.csv'))
+        assert c.human['n_clips'] >= 1
 
 
 @needs_cremad_meta

@@ -19,7 +19,7 @@ ORDER = ('reproduce_table1', 'reproduce_table2', 'reproduce_table3',
 TINY = {'seeds': [0], 'n_epochs': 4, 'n_warmup_epochs': 2, 'n_rounds': 2, 'n_jobs': 1,
         'overrides': {'data.n_train': 240, 'data.n_val': 120, 'data.n_test': 120, 'model.width': 16}}
 PAPER_T1 = ['Concat', 'G-Blending', 'OGM-GE', 'Greedy', 'PMR', 'AGM', 'MLA', 'D&R', 'OPM&OGM', 'Ours']
-EXTRA_T1 = ['mmcosine', 'mmpareto', 'ogm', 'opm']          # methods we rerun that are not rows of the paper's table
+EXTRA_T1 = ['mmcosine', 'mmpareto', 'ogm', 'opm', 'Audio alone', 'Visual alone']   # rows we rerun that are not rows of the paper's table
 CONTROLS_T1 = ['Concat + unimodal CE (control)', 'Warm-up only (control)']
 RERUN_T1 = PAPER_T1 + EXTRA_T1 + CONTROLS_T1
 ACC_COLS = ['ours_mean', 'ours_audio_mean', 'ours_visual_mean', 'ours_last_mean', 'ours_best_test_mean']
