@@ -13,10 +13,12 @@ import torch
 from torch.utils.data import Dataset
 from .cache import AVCache, find_cache, read_manifest
 from .config import DataConfig, check_range
+from .decode import MediaSettings, log_spectrogram
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'item_seed', 'frame_transform', 'pick_frames', 'train_view', 'CachedAVDataset',
-           'class_quotas', 'stratified_pick', 'stratified_holdout', 'cached_splits', 'CachedDataConfig']
+           'class_quotas', 'stratified_pick', 'cached_absent', 'stratified_holdout', 'cached_splits',
+           'CachedDataConfig']
 
 # %% ../nbs/12b_cached_dataset.ipynb #9761b570
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -95,6 +97,14 @@ def stratified_pick(labels, fraction: float, order) -> np.ndarray:
         mask[np.asarray(order(np.flatnonzero(labels == c)), np.int64)[:t]] = True
     return mask
 
+# %% ../nbs/12b_cached_dataset.ipynb #cfd94ce2
+def cached_absent(settings: MediaSettings) -> dict:
+    "`absent_audio` and `absent_visual` of a cache made with `settings`: silence's log-spectrogram, a black frame after ImageNet normalisation."
+    from gmm_adaptive.data import AbsentInput
+    silence = log_spectrogram(np.zeros(settings.n_audio_samples, np.float32), settings)           # [F, T]: log(1e-7)
+    black = frame_transform(np.zeros((1, 8, 8, 3), np.uint8), 8, train=False)[0, :, :1, :1]       # [3, 1, 1]
+    return dict(absent_audio=AbsentInput(silence[None]), absent_visual=AbsentInput(black))
+
 # %% ../nbs/12b_cached_dataset.ipynb #904676f7
 def stratified_holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     "(kept, held) positions: `round(n * fraction)` held out, shared among classes by largest remainder, seeded."
@@ -112,7 +122,7 @@ def cached_splits(cfg, prepare_command: str):
         tr, va = tr[keep], tr[held]
     mk = lambda rows, train: CachedAVDataset(cache, rows, cfg.n_frames, cfg.image_size, train=train)
     return AVSplits(train=mk(tr, True), train_eval=mk(tr, False), val=mk(va, False), test=mk(te, False),
-                    n_classes=len(cache.class_names), class_names=cache.class_names)
+                    n_classes=len(cache.class_names), class_names=cache.class_names, **cached_absent(cache.settings))
 
 # %% ../nbs/12b_cached_dataset.ipynb #3dbac66f
 @dataclass(frozen=True)

@@ -5,13 +5,14 @@
 # %% ../nbs/10_data.ipynb #57184736
 from __future__ import annotations
 from dataclasses import dataclass, replace
+from typing import Callable
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 from .config import DataConfig
 
 # %% auto #0
-__all__ = ['AVSplits', 'build_splits', 'EpochShuffleSampler', 'set_epoch', 'AVLoaders', 'make_loaders']
+__all__ = ['AVSplits', 'build_splits', 'AbsentInput', 'EpochShuffleSampler', 'set_epoch', 'AVLoaders', 'make_loaders']
 
 # %% ../nbs/10_data.ipynb #135f9c9f
 @dataclass
@@ -24,6 +25,8 @@ class AVSplits:
     n_classes: int
     class_names: tuple
     imbalance_flags: np.ndarray | None = None   # per training sample, ground truth where known (synthetic)
+    absent_audio: Callable | None = None        # audio batch -> the same-shaped batch of silence, in this dataset's normalised space
+    absent_visual: Callable | None = None       # visual batch -> the same-shaped batch of black frames, normalised
 
     def __post_init__(self):
         if len(self.train) != len(self.train_eval):
@@ -44,6 +47,14 @@ def build_splits(cfg: DataConfig) -> AVSplits:
     if not isinstance(sp, AVSplits):
         raise TypeError(f"dataset {cfg.name!r}: {type(cfg).__name__}.build() returned {type(sp).__name__}, not AVSplits.")
     return sp
+
+# %% ../nbs/10_data.ipynb #15dedeaa
+class AbsentInput:
+    "The input of a missing modality: `AbsentInput(value)(x)` is `value` broadcast to the shape, dtype and device of batch `x`."
+    def __init__(self, value): self.value = torch.as_tensor(value, dtype=torch.float32)
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self.value.to(device=x.device, dtype=x.dtype).expand_as(x).contiguous()
+    def __repr__(self): return f"AbsentInput(shape {tuple(self.value.shape)}, mean {float(self.value.mean()):.4g})"
 
 # %% ../nbs/10_data.ipynb #3ff303b0
 class EpochShuffleSampler(Sampler):

@@ -10,11 +10,11 @@ import torch
 from torch.utils.data import Dataset
 from typing import ClassVar
 from .config import DataConfig, register_dataset, check_range, check_choice
-from .data import AVSplits
+from .data import AVSplits, AbsentInput
 
 # %% auto #0
 __all__ = ['CLASS_NAMES', 'SPEC', 'SyntheticSpec', 'tone_frequencies', 'waveforms', 'log_spectrogram', 'shape_mask',
-           'draw_frames', 'SyntheticAV', 'make_synthetic', 'SyntheticConfig']
+           'draw_frames', 'SyntheticAV', 'synthetic_absent', 'make_synthetic', 'SyntheticConfig']
 
 # %% ../nbs/11_data_synthetic.ipynb #ddfc3432
 CLASS_NAMES = ('disc-600Hz', 'square-1000Hz', 'triangle-1400Hz', 'cross-1800Hz', 'bar-2200Hz', 'ring-2600Hz')
@@ -121,6 +121,12 @@ class SyntheticAV(Dataset):
         return (torch.from_numpy((a - am) / asd)[None], torch.from_numpy((v - vm) / vsd),
                 int(self.labels[i]), i)
 
+def synthetic_absent(stats: tuple, spec: SyntheticSpec = SPEC) -> tuple:
+    "(absent_audio, absent_visual): the normalised log-spectrogram of a zero waveform (silence) and of a frame of zero intensity (black)."
+    am, asd, vm, vsd = stats
+    silence = log_spectrogram(np.zeros((1, int(spec.sr_hz * spec.duration_s)), np.float32), spec)[0]   # [F, T]: log(1e-7) everywhere
+    return AbsentInput((silence[None] - am) / asd), AbsentInput((0.0 - vm) / vsd)
+
 def make_synthetic(cfg: SyntheticConfig, spec: SyntheticSpec = SPEC) -> AVSplits:
     "Generate the embedded dataset for `cfg` (sizes, frames, flags); deterministic in `cfg.split_seed`."
     rng = np.random.default_rng([20251021, cfg.split_seed])
@@ -135,10 +141,12 @@ def make_synthetic(cfg: SyntheticConfig, spec: SyntheticSpec = SPEC) -> AVSplits
     stats = (float(audio[:ntr][clean].mean()), float(audio[:ntr][clean].std()), 0.5, 0.25)
     cuts = np.cumsum([0, *sizes.values()])
     part = {k: slice(cuts[j], cuts[j + 1]) for j, k in enumerate(sizes)}
+    absent_audio, absent_visual = synthetic_absent(stats, spec)
     mk = lambda k, redraw: SyntheticAV(audio[part[k]], visual[part[k]], labels[part[k]], flags[part[k]],
                                        cfg.flag_modality, stats, redraw, seed=cfg.split_seed, spec=spec)
     return AVSplits(train=mk('train', True), train_eval=mk('train', False), val=mk('val', False), test=mk('test', False),
-                    n_classes=6, class_names=CLASS_NAMES, imbalance_flags=flags[part['train']].copy())
+                    n_classes=6, class_names=CLASS_NAMES, imbalance_flags=flags[part['train']].copy(),
+                    absent_audio=absent_audio, absent_visual=absent_visual)
 
 @register_dataset
 @dataclass(frozen=True)

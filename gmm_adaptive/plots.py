@@ -93,10 +93,19 @@ def plot_fig3(rec, gaps: dict, summary: pd.DataFrame, title: str = ''):
     return fig
 
 # %% ../nbs/67_plots.ipynb #c0ff87b3
-def plot_fig4(curves: dict, n_warmup: int, round_starts, title: str = '', phased=None):
-    "Fig. 4: per-epoch validation accuracy (fused, audio-only, visual-only); `curves` maps a panel title to `epoch_curves`."
+def _fig4_ends(ax, x_end: float, end: dict) -> None:
+    "Markers right of the curves: head-split (circle) and linear-probe (diamond) test accuracy per modality; NaN is not drawn."
+    for m, color in (('audio', 'tab:orange'), ('visual', 'tab:green')):
+        head, probe = end.get(m, (np.nan, np.nan))
+        if np.isfinite(head): ax.plot([x_end], [head], marker='o', ms=5, mfc='white', mec=color, ls='none')
+        if np.isfinite(probe): ax.plot([x_end], [probe], marker='D', ms=5, color=color, ls='none')
+    ax.text(x_end, 1, 'test,\nselected', ha='center', fontsize=5.5, color='0.4')
+
+def plot_fig4(curves: dict, n_warmup: int, round_starts, title: str = '', phased=None, ends: dict | None = None):
+    "Fig. 4: per-epoch validation accuracy (fused, audio-only, visual-only); `curves` maps a panel title to `epoch_curves`, `ends` a panel title to `{modality: (head-split, probe)}` test accuracy (%)."
     import matplotlib.pyplot as plt
-    n = len(curves)
+    from matplotlib.lines import Line2D
+    n, ends = len(curves), ends or {}
     phased = set(curves) if phased is None else set(phased)   # panels of runs that have a warm-up and rounds
     fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 3.7), squeeze=False, sharey=True)
     for ax, (name, c) in zip(axes[0], curves.items()):
@@ -114,8 +123,13 @@ def plot_fig4(curves: dict, n_warmup: int, round_starts, title: str = '', phased
         for k, e in enumerate(round_starts if name in phased else (), 1):
             ax.axvline(e + 0.5, color='0.5', lw=0.7, ls=':')
             ax.text(e + 0.6, 97, f'R{k}', fontsize=6, color='0.4', va='top')
-        ax.set_xlim(0.5, x.max() + 0.5); ax.set_ylim(0, 100); ax.set_xlabel('epoch'); ax.set_title(name, fontsize=9)
-        ax.legend(fontsize=7, frameon=False, loc='lower right')
+        handles = ax.get_legend_handles_labels()[0]
+        if name in ends:
+            _fig4_ends(ax, x.max() + 1.2, ends[name])
+            handles += [Line2D([], [], marker='o', mfc='white', mec='0.3', ls='none', label='head split (test, selected ckpt)'),
+                        Line2D([], [], marker='D', color='0.3', ls='none', label='linear probe (test, selected ckpt)')]
+        ax.set_xlim(0.5, x.max() + (1.8 if name in ends else 0.5)); ax.set_ylim(0, 100); ax.set_xlabel('epoch'); ax.set_title(name, fontsize=9)
+        ax.legend(handles=handles, fontsize=7, frameon=False, loc='lower right')
     axes[0, 0].set_ylabel('validation accuracy (%)')
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout()

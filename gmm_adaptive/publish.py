@@ -14,14 +14,14 @@ from .provenance import versions, git_commit
 from .parameters import Reproduce
 from .executor import PlanResult
 from .tables import (format_number, markdown_table, display_table, results_table, caption, table_header,
-                                 reading, settings_line, mean_std)
+                                 reading, settings_line, mean_std, end_eval_view, END_EVAL_NOTE)
 from .summaries import HIST_HALF_WIDTH, rounds_frame, summarise_rounds, epoch_curves, unimodal_gaps, visual_gains
 from . import verdicts as V
 from .plots import plot_fig2, plot_fig3, plot_fig4, roc_of_posterior
 
 # %% auto #0
-__all__ = ['write_table', 'save_figure', 'write_sidecar', 'publish_table', 'figure_markdown', 'write_figure', 'publish_fig2',
-           'publish_fig3', 'publish_fig4']
+__all__ = ['FIG4_UNIMODAL_NOTE', 'write_table', 'save_figure', 'write_sidecar', 'publish_table', 'figure_markdown',
+           'write_figure', 'publish_fig2', 'publish_fig3', 'publish_fig4']
 
 # %% ../nbs/68_publish.ipynb #80e48912
 def write_table(df: pd.DataFrame, stem: str, setup: Reproduce, markdown: str) -> list:
@@ -66,6 +66,12 @@ def write_sidecar(stem: str, setup: Reproduce, res: PlanResult | None, files: li
     return path
 
 # %% ../nbs/68_publish.ipynb #e3506882
+def _end_eval_section(df: pd.DataFrame, first_col: str) -> str:
+    "The table's second, short view: head-split vs linear-probe unimodal accuracy and missing-modality accuracy (`tables.end_eval_view`)."
+    return ('### Beyond the paper: linear probes and missing modalities\n\n' + END_EVAL_NOTE + '\n\n'
+            + markdown_table(end_eval_view(df, first_col)))
+
+# %% ../nbs/68_publish.ipynb #df5397c1
 def publish_table(setup: Reproduce, res: PlanResult, rows, stem: str, title: str, paper: dict, ref: str,
                   first_col: str = 'method', pairs=(), notes: str = '') -> tuple:
     "Build a results table, write `<stem>.csv/.md/.json` into `figures_dir`; return (table, markdown, files)."
@@ -73,6 +79,7 @@ def publish_table(setup: Reproduce, res: PlanResult, rows, stem: str, title: str
     md = table_header(setup, title) + markdown_table(display_table(df, first_col)) + '\n\n' + settings_line(setup, res)
     r = reading(res, pairs)
     if r: md += '\n\nPaired by seed (same seed = same data split and initial weights):\n\n' + r
+    md += '\n\n' + _end_eval_section(df, first_col)
     if notes: md += '\n\n' + notes
     files = write_table(df, stem, setup, md)
     files.append(write_sidecar(stem, setup, res, files, title))
@@ -192,19 +199,25 @@ def publish_fig3(setup: Reproduce, res: PlanResult, row: str = 'Ours', stem: str
     sm.to_csv(summary, index=False, float_format='%.5f')
     return fig, view, md, write_figure(stem, setup, res, rf, md, fig, 'Fig. 3: the gap GMM over the adaptive rounds', more=[summary])
 
-# %% ../nbs/68_publish.ipynb #a9a8119c
+# %% ../nbs/68_publish.ipynb #64896b71
+def _fig4_end(recs) -> dict:
+    "{modality: (head-split, linear-probe)} test accuracy in % of the val-selected checkpoints, mean over seeds (NaN for runs without the probe)."
+    mean = lambda key: mean_std([100 * r.metrics.get(key, float('nan')) for r in recs])[0]
+    return {m: (mean(f'test_acc_{m}'), mean(f'test_acc_probe_{m}')) for m in ('audio', 'visual')}
+
 def _fig4_data(res: PlanResult, row: str, ref: str) -> tuple:
-    "(panels for `plot_fig4`, names of panels with phases, one table of all curves, the rows drawn)."
-    panels, tables, phased = {}, [], set()
+    "(panels for `plot_fig4`, names of panels with phases, one table of all curves, the rows drawn, each panel's end markers)."
+    panels, tables, phased, ends = {}, [], set(), {}
     labels = [row, *[r for r in ('Warm-up only (control)',) if any(p.row.label == r for p in res.runs)], ref]
     for lab in labels:
         runs = [p for p in res.runs if p.row.label == lab]
         if not runs: continue
-        c = epoch_curves([res.records[p.run_name] for p in runs], [p.seed for p in runs])
+        recs = [res.records[p.run_name] for p in runs]
+        c = epoch_curves(recs, [p.seed for p in runs])
         name = f"{lab} ({runs[0].config.method.name})"
-        panels[name] = c; tables.append(c.assign(row=lab))
+        panels[name] = c; tables.append(c.assign(row=lab)); ends[name] = _fig4_end(recs)
         if runs[0].config.method.name == ours_method(): phased.add(name)
-    return panels, phased, pd.concat(tables, ignore_index=True), labels
+    return panels, phased, pd.concat(tables, ignore_index=True), labels, ends
 
 def _fig4_markdown_view(data: pd.DataFrame) -> pd.DataFrame:
     "Fig. 4's table: every row's curves per epoch (1-based), with its phase and round."
@@ -240,18 +253,32 @@ def _fig4_findings(data: pd.DataFrame, row: str, ref: str, W: int, warmup_ce: fl
                      f"{oa - ka:+.1f} points of visual-only accuracy in the adaptive epochs.")
     return lines
 
-# %% ../nbs/68_publish.ipynb #64896b71
+# %% ../nbs/68_publish.ipynb #59efbb9f
+FIG4_UNIMODAL_NOTE = ("Audio-only and visual-only are the head split of the fused model (argmax of z_a and z_v), the unimodal "
+                      "accuracy the paper reports. Right of the curves, test accuracy of the checkpoint selected on validation: "
+                      "circles = the same head split, diamonds = a linear probe (a fresh linear classifier on the frozen encoder's "
+                      "features, fitted on train with its L2 strength chosen on val), which measures what each encoder learned.")
+
+def _fig4_probe_findings(ends: dict) -> list:
+    "One line per panel: head-split vs linear-probe test accuracy of each modality (the probe is '-' for runs without it)."
+    f = format_number
+    return [f"- {name}, test, checkpoint selected on validation: audio head {f(e['audio'][0], 1)} / probe {f(e['audio'][1], 1)}, "
+            f"visual head {f(e['visual'][0], 1)} / probe {f(e['visual'][1], 1)} (probe − head, visual: "
+            f"{f(e['visual'][1] - e['visual'][0], 1, True)} points)." for name, e in ends.items()]
+
+# %% ../nbs/68_publish.ipynb #c11952e4
 def publish_fig4(setup: Reproduce, res: PlanResult, row: str = 'Ours', ref: str = 'Concat', stem: str = 'fig4_unimodal_acc') -> tuple:
     "Fig. 4 files: per-epoch fused / audio-only / visual-only validation accuracy of the method, and of `ref` beside it."
-    panels, phased, data, labels = _fig4_data(res, row, ref)
+    panels, phased, data, labels, ends = _fig4_data(res, row, ref)
     cfg = next(p.config for p in res.runs if p.row.label == row)
     W, E, R = cfg.method.n_warmup_epochs, cfg.method.epochs_per_round(cfg.train.n_epochs), cfg.method.n_rounds
-    fig = plot_fig4(panels, W, [W + k * E for k in range(R)], phased=phased,
+    fig = plot_fig4(panels, W, [W + k * E for k in range(R)], phased=phased, ends=ends,
                     title=f"Fig. 4 reproduction: validation accuracy per epoch, mean ± std over seeds\n{setup.label}")
     gmm_rows = data['row'].isin([lab for lab in labels if lab != ref])
     data.insert(1, 'phase', np.where(~gmm_rows, 'no phases', np.where(data['epoch'] < W, 'warm-up', 'adaptive')))
     data.insert(2, 'round', np.where(~gmm_rows | (data['epoch'] < W), 0, (data['epoch'] - W) // max(E, 1) + 1))
     md = figure_markdown(setup, res, 'Fig. 4: unimodal validation accuracy per epoch',
-                         f"Validation accuracy (%) per epoch, mean over seeds; warm-up = epochs 1-{W}, then {R} rounds of {E} epoch(s).",
-                         _fig4_markdown_view(data), _fig4_findings(data, row, ref, W, cfg.method.warmup_unimodal_ce))
+                         f"Validation accuracy (%) per epoch, mean over seeds; warm-up = epochs 1-{W}, then {R} rounds of {E} epoch(s). "
+                         + FIG4_UNIMODAL_NOTE, _fig4_markdown_view(data),
+                         _fig4_findings(data, row, ref, W, cfg.method.warmup_unimodal_ce) + _fig4_probe_findings(ends))
     return fig, data, md, write_figure(stem, setup, res, data, md, fig, 'Fig. 4: unimodal validation accuracy per epoch')

@@ -15,6 +15,7 @@ from .data import build_splits, make_loaders
 from .model import build_model
 from .trainer import Trainer, Callback
 from .metrics import reported_metrics, selection_key
+from .end_eval import end_eval
 from .provenance import atomic_write, atomic_json, atomic_torch_save, versions, writable_dir
 
 # %% auto #0
@@ -169,6 +170,7 @@ def _train(cfg: RunConfig, run_dir: Path, progress: bool, echo, callbacks) -> Ru
                'train_time_s': float(history['time_s'].sum()),
                'train_s_per_epoch': float(history['train_time_s'].mean()) if 'train_time_s' in history else float('nan'),
                'versions': versions(), **trainer.extra_metrics}
+    metrics.update(end_eval(trainer, run_dir, metrics['selected_epoch']))   # on best.pt: missing-modality and probe accuracies
     atomic_json(run_dir / 'metrics.json', metrics)
     atomic_json(run_dir / 'done.json', {'finished': time.strftime('%Y-%m-%dT%H:%M:%S'), 'config_hash': config_hash(cfg)})
     rec = load_run(run_dir); rec.trained_now = True

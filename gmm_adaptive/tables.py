@@ -13,12 +13,18 @@ from .parameters import Reproduce
 from .executor import PlanResult
 
 # %% auto #0
-__all__ = ['METRICS', 'WARMUP_MARK', 'mean_std', 'selected_epochs', 'results_table', 'format_number', 'markdown_table',
-           'display_table', 'caption', 'table_header', 'paired', 'reading', 'settings_line']
+__all__ = ['METRICS', 'END_EVAL_COLS', 'WARMUP_MARK', 'END_EVAL_NOTE', 'mean_std', 'selected_epochs', 'results_table',
+           'format_number', 'markdown_table', 'display_table', 'end_eval_view', 'caption', 'table_header', 'paired',
+           'reading', 'settings_line']
 
 # %% ../nbs/65_tables.ipynb #1a351f19
 METRICS = {'ours': 'test_acc', 'ours_audio': 'test_acc_audio', 'ours_visual': 'test_acc_visual',
-           'ours_last': 'test_acc_last', 'ours_best_test': 'test_acc_best_test'}   # column prefix -> run metric
+           'ours_last': 'test_acc_last', 'ours_best_test': 'test_acc_best_test',
+           # end-of-run numbers of the val-selected checkpoint (`end_eval`); runs finished before they existed give NaN
+           'ours_probe_audio': 'test_acc_probe_audio', 'ours_probe_visual': 'test_acc_probe_visual',
+           'ours_no_audio': 'test_acc_no_audio', 'ours_no_audio_zero': 'test_acc_no_audio_zero',
+           'ours_no_visual': 'test_acc_no_visual', 'ours_no_visual_zero': 'test_acc_no_visual_zero'}   # column prefix -> run metric
+END_EVAL_COLS = [f'{c}_{s}' for c in METRICS if c.startswith(('ours_probe', 'ours_no_')) for s in ('mean', 'std')]
 
 def mean_std(values) -> tuple:
     "Mean and sample std (ddof=1; 0.0 for a single value) of finite values."
@@ -46,7 +52,7 @@ def results_table(setup: Reproduce, rows, res: PlanResult | None, paper: dict, r
         recs = res.by_row(r.label) if (res is not None and r.method is not None) else []
         d['n_seeds'] = len(recs)
         for col, key in METRICS.items():
-            m, s = mean_std([100 * rec.metrics[key] for rec in recs]) if recs else (float('nan'), float('nan'))
+            m, s = mean_std([100 * rec.metrics.get(key, float('nan')) for rec in recs]) if recs else (float('nan'), float('nan'))
             d[f'{col}_mean'], d[f'{col}_std'] = m, s
         d['paper'] = (paper.get(r.label) or {}).get(pds)
         if r.method is None and d['paper'] is None: d['status'] = f'not rerun; the paper gives no {pds} number'
@@ -66,7 +72,7 @@ def results_table(setup: Reproduce, rows, res: PlanResult | None, paper: dict, r
     df['cost_vs_concat'] = df['train_s_per_epoch'] / (float(cref.iloc[0]) if len(cref) else float('nan'))
     cols = [first_col, 'status', 'n_seeds', 'ours_mean', 'ours_std', 'paper', 'paper_dataset', 'diff', 'ours_delta_ref', 'paper_delta_ref',
             'ours_audio_mean', 'ours_audio_std', 'ours_visual_mean', 'ours_visual_std', 'ours_last_mean', 'ours_last_std',
-            'ours_best_test_mean', 'ours_best_test_std', 'selected_epochs', 'n_warmup_selected', 'train_s_per_epoch', 'cost_vs_concat',
+            'ours_best_test_mean', 'ours_best_test_std', *END_EVAL_COLS, 'selected_epochs', 'n_warmup_selected', 'train_s_per_epoch', 'cost_vs_concat',
             'config', 'note', 'run_names']
     df = df[cols]
     df.attrs['ref'] = ref
@@ -104,6 +110,24 @@ def display_table(df: pd.DataFrame, first_col: str = 'method') -> pd.DataFrame:
         'selected epoch': [e or '-' for e in df.selected_epochs],
         'train time / epoch vs Concat': [f(x) + 'x' if np.isfinite(x) else '-' for x in df.cost_vs_concat],
         'status': df.status})
+
+# %% ../nbs/65_tables.ipynb #e2c1e5e9
+END_EVAL_NOTE = ("Test accuracy in % of the checkpoint selected on validation, mean ± std over seeds. 'head' = argmax of the "
+                 "modality's half of the fused head (z_a or z_v; the unimodal accuracy the paper reports); 'probe' = a fresh "
+                 "linear classifier on the frozen encoder's features (fitted on train, L2 chosen on val). 'no audio' / 'no visual' = "
+                 "the fused model with that input replaced by silence / a black frame (the signal's own absence), and by an all-zero "
+                 "normalised input ('zero'). '-' = not measured (a run finished before these numbers existed).")
+
+def end_eval_view(df: pd.DataFrame, first_col: str = 'method') -> pd.DataFrame:
+    "The reader's view of a `results_table`'s end-of-run columns: head-split vs probe per modality, and missing-modality accuracies."
+    def ms(c):
+        return [('-' if n == 0 or not np.isfinite(m) else (f"{m:.2f} ± {s:.2f}" if n > 1 else f"{m:.2f}"))
+                for m, s, n in zip(df[f'{c}_mean'], df[f'{c}_std'], df.n_seeds)]
+    v = pd.DataFrame({first_col: df[first_col], 'audio: head': ms('ours_audio'), 'audio: probe': ms('ours_probe_audio'),
+                      'visual: head': ms('ours_visual'), 'visual: probe': ms('ours_probe_visual'),
+                      'no audio (silence)': ms('ours_no_audio'), 'no audio (zero)': ms('ours_no_audio_zero'),
+                      'no visual (black)': ms('ours_no_visual'), 'no visual (zero)': ms('ours_no_visual_zero')})
+    return v[df.n_seeds.to_numpy() > 0].reset_index(drop=True)
 
 # %% ../nbs/65_tables.ipynb #062ddb8c
 def caption(setup: Reproduce, title: str) -> str:

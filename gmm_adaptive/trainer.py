@@ -158,17 +158,18 @@ def predict(self: Trainer, audio, visual):
     finally: self.training = was
 
 @patch
-def collect(self: Trainer, loader, features: bool = False, max_batches: int | None = None) -> dict:
-    "Eval-mode pass over `loader` through `predict` (all hooks): numpy y, idx, pred, pred_a, pred_v, gap, ce (+ a, v)."
+def collect(self: Trainer, loader, features: bool = False, max_batches: int | None = None, inputs: Callable | None = None) -> dict:
+    "Eval-mode pass over `loader` through `predict` (all hooks): numpy y, idx, pred, pred_a, pred_v, gap, ce (+ a, v). `inputs(audio, visual) -> (audio, visual)` substitutes each batch's inputs on the device first."
     mode = self.model.training
     self.set_mode(False)
-    try: return outputs_over(self.predict, loader, self.device, features=features, max_batches=max_batches)
+    fwd = self.predict if inputs is None else (lambda audio, visual: self.predict(*inputs(audio, visual)))
+    try: return outputs_over(fwd, loader, self.device, features=features, max_batches=max_batches)
     finally: self.set_mode(mode)
 
 @patch
-def evaluate(self: Trainer, loader) -> dict:
-    "Metrics of one split (`metrics.split_metrics`)."
-    return split_metrics(self.collect(loader), self.n_classes)
+def evaluate(self: Trainer, loader, inputs: Callable | None = None) -> dict:
+    "Metrics of one split (`metrics.split_metrics`), optionally on substituted inputs (see `collect`)."
+    return split_metrics(self.collect(loader, inputs=inputs), self.n_classes)
 
 # %% ../nbs/30_trainer.ipynb #ad449f53
 @patch

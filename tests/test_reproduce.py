@@ -22,7 +22,10 @@ PAPER_T1 = ['Concat', 'G-Blending', 'OGM-GE', 'Greedy', 'PMR', 'AGM', 'MLA', 'D&
 EXTRA_T1 = ['mmcosine', 'mmpareto', 'ogm', 'opm', 'Audio alone', 'Visual alone']   # rows we rerun that are not rows of the paper's table
 CONTROLS_T1 = ['Concat + unimodal CE (control)', 'Warm-up only (control)']
 RERUN_T1 = PAPER_T1 + EXTRA_T1 + CONTROLS_T1
-ACC_COLS = ['ours_mean', 'ours_audio_mean', 'ours_visual_mean', 'ours_last_mean', 'ours_best_test_mean']
+ACC_COLS = ['ours_mean', 'ours_audio_mean', 'ours_visual_mean', 'ours_last_mean', 'ours_best_test_mean',
+            # end-of-run numbers of the val-selected checkpoint (end_eval): linear probes and missing-modality accuracies
+            'ours_probe_audio_mean', 'ours_probe_visual_mean', 'ours_no_audio_mean', 'ours_no_audio_zero_mean',
+            'ours_no_visual_mean', 'ours_no_visual_zero_mean']
 
 
 def execute(name, out_dir, **params):
@@ -93,6 +96,7 @@ def test_table1(tiny):
     assert all(d.loc[m, 'status'] == "rerun (not in the paper's Table 1)" for m in EXTRA_T1)
     assert d.loc['Concat', 'cost_vs_concat'] == 1.0 and (d['cost_vs_concat'] > 0).all()
     assert 'Methods: ' in md and 'pmr: ' in md and 'gmm: ' in md         # every method's coefficients beside the numbers
+    assert '### Beyond the paper: linear probes and missing modalities' in md and '| Ours | ' in md.split('### Beyond the paper')[1]
     assert d.loc['Ours', 'paper'] == 80.65 and math.isclose(d.loc['Ours', 'diff'], d.loc['Ours', 'ours_mean'] - 80.65, abs_tol=1e-3)
     assert "NOT the paper's datasets" in md and 'profile smoke' in md and 'seeds 0' in md
     assert 'control, not in the paper' in d.loc['Warm-up only (control)', 'status']
@@ -148,6 +152,8 @@ def test_figures(tiny):
     assert acc.notna().all().all() and ((acc >= 0) & (acc <= 100)).all().all()
     assert list(fig4.loc[fig4.row == 'Ours', 'phase']) == ['warm-up', 'warm-up', 'adaptive', 'adaptive']
     assert set(fig4.loc[fig4.row == 'Concat', 'phase']) == {'no phases'}
+    md4 = (f / 'fig4_unimodal_acc.md').read_text()
+    assert 'the unimodal accuracy the paper reports' in md4 and 'visual head ' in md4 and 'probe -' not in md4, md4
     # the figure notebooks trained nothing: Table 1 had trained Ours and Concat
     for stem in ('fig2_gmm_fit', 'fig3_gmm_rounds', 'fig4_unimodal_acc'):
         assert not any(r['trained_now'] for r in json.loads((f / f'{stem}.json').read_text())['runs'])
