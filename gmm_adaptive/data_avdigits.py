@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 from .config import DataConfig, register_dataset, check_range
-from .data import AVSplits
+from .data import AVSplits, AbsentInput
 from .decode import MediaError, load_audio
 from .cache import PrepareError, PrepareInterrupted, DEFAULT_CACHE_DIRNAME, MANIFEST, INDEX, summarise_skips
 from .cached_dataset import stratified_pick, stratified_holdout
@@ -453,8 +453,12 @@ def build_avdigits(cfg) -> AVSplits:
     audio = (audio - am) / asd; images = (images - vm) / vsd
     mk = lambda r: AVDigits(audio[r], images[r], cache.labels[r], cache.names[r], image_of[r], (am, asd, vm, vsd))
     train = mk(rows['train'])
+    n = int(round(cache.settings.sr_hz * cache.settings.seconds))
+    silence = (log_mel(np.zeros(n, np.float32), cache.settings) - am) / asd       # a missing microphone: the log-mel of silence
+    black = np.float32((0.0 - vm) / vsd)                                           # a missing camera: a black (all-zero) image
     return AVSplits(train=train, train_eval=copy.copy(train), val=mk(rows['val']), test=mk(rows['test']),
-                    n_classes=len(AVDIGITS_CLASSES), class_names=AVDIGITS_CLASSES)
+                    n_classes=len(AVDIGITS_CLASSES), class_names=AVDIGITS_CLASSES,
+                    absent_audio=AbsentInput(silence[None]), absent_visual=AbsentInput(black))
 
 # %% ../nbs/18_data_avdigits.ipynb #b43fe722
 def format_avdigits_summary(m: dict, out: str | os.PathLike, max_examples: int = 3) -> str:

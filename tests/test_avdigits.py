@@ -37,7 +37,7 @@ def test_benchmark_writes_table_and_suppression(bench):
         assert t.loc[lab, 'n_seeds'] == 1 and 0 <= t.loc[lab, 'ours_mean'] <= 100, lab
     assert t['paper'].isna().all()                                   # no paper number is set beside AV-digits
     md = (f / 'avdigits_table1.md').read_text()
-    assert 'AV-digits' in md and 'Suppression' in md and 'Under Concat the audio modality' in md and 'Paired differences' in md
+    assert 'AV-digits' in md and 'Suppression' in md and 'Under Concat the audio modality' in md and 'linear probe' in md and 'Paired differences' in md
     s = pd.read_csv(f / 'avdigits_suppression.csv')
     assert set(s['modality']) == {'audio', 'visual'} and set(s['joint model']) >= {'Concat'}
     assert (f / 'avdigits_suppression.png').stat().st_size > 0
