@@ -15,9 +15,9 @@ from .decode import MediaSettings, MediaError, ClipSpec, SPLIT_NAMES, decode_cli
 
 # %% auto #0
 __all__ = ['MANIFEST', 'INDEX', 'CACHE_FORMAT', 'CACHE_VERSION', 'DEFAULT_CACHE_DIRNAME', 'default_cache_dir', 'read_manifest',
-           'read_index', 'PrepareError', 'PrepareInterrupted', 'settings_dict', 'clip_key', 'fingerprint', 'stage_clip',
-           'staged_shape', 'decode_all', 'count_table', 'summarise_skips', 'assemble_arrays', 'prepare_cache',
-           'find_cache', 'AVCache']
+           'read_index', 'PrepareError', 'PrepareInterrupted', 'settings_dict', 'file_signature', 'clip_key',
+           'fingerprint', 'stage_clip', 'staged_shape', 'decode_all', 'count_table', 'summarise_skips',
+           'write_npy_header', 'assemble_arrays', 'prepare_cache', 'find_cache', 'AVCache']
 
 # %% ../nbs/12a_cache.ipynb #e766d386
 MANIFEST, INDEX, CACHE_FORMAT, CACHE_VERSION = 'manifest.json', 'index.csv', 'gmm-adaptive-av-cache', 1
@@ -46,14 +46,15 @@ class PrepareInterrupted(RuntimeError):
 
 def settings_dict(settings: MediaSettings) -> dict: return asdict(settings)
 
-def _stat_sig(path) -> str:
+def file_signature(path) -> str:
+    "`size:mtime_ns` of a file ('-' for None, 'missing' if it cannot be read): a changed file is decoded again."
     if path is None: return '-'
     try: st = os.stat(path); return f"{st.st_size}:{st.st_mtime_ns}"
     except OSError: return 'missing'
 
 def clip_key(spec: ClipSpec) -> str:
     "Staging key of a clip: its name and files with their sizes and mtimes (a changed file is decoded again)."
-    sig = '|'.join([spec.name, str(spec.video), _stat_sig(spec.video), str(spec.audio), _stat_sig(spec.audio)])
+    sig = '|'.join([spec.name, str(spec.video), file_signature(spec.video), str(spec.audio), file_signature(spec.audio)])
     return hashlib.sha1(sig.encode()).hexdigest()[:24]
 
 def fingerprint(dataset: str, specs: list, settings: MediaSettings, class_names) -> str:
@@ -143,8 +144,9 @@ def _no_usable_message(dataset: str, skipped: list, n_specs: int) -> str:
                      "Run `git lfs install && git lfs pull` in the dataset folder, then run prepare again.")
     return '\n'.join(lines)
 
-# %% ../nbs/12a_cache.ipynb #f2452b5f
-def _npy_header(f, dtype, shape) -> None:
+# %% ../nbs/12a_cache.ipynb #0b2c30ef
+def write_npy_header(f, dtype, shape) -> None:
+    "Write the `.npy` header of a C-ordered `dtype` array of `shape` to the open file `f` (its data follow, written in pieces)."
     np.lib.format.write_array_header_1_0(f, dict(descr=np.lib.format.dtype_to_descr(np.dtype(dtype)),
                                                  fortran_order=False, shape=tuple(int(x) for x in shape)))
 
@@ -153,7 +155,7 @@ def assemble_arrays(out: Path, staged: list, counts: list) -> tuple:
     F, T = staged_shape(staged[0], 'audio'); S = staged_shape(staged[0], 'frames')[1]
     n_frames = int(sum(counts))
     with atomic_file(out / 'audio.npy') as fa, atomic_file(out / 'frames.npy') as fv:
-        _npy_header(fa, np.float16, (len(staged), F, T)); _npy_header(fv, np.uint8, (n_frames, S, S, 3))
+        write_npy_header(fa, np.float16, (len(staged), F, T)); write_npy_header(fv, np.uint8, (n_frames, S, S, 3))
         for p, k in zip(staged, counts):
             with np.load(p) as z: a, v = z['audio'], z['frames']
             if a.shape != (F, T) or v.shape != (k, S, S, 3):
@@ -253,11 +255,11 @@ def _finish(out, staging, specs, results, path_of, dataset, class_names, setting
     shutil.rmtree(staging, ignore_errors=True)
     return manifest
 
-# %% ../nbs/12a_cache.ipynb #b15f7c0d
-def find_cache(root: str | os.PathLike, dataset: str, prepare_command: str) -> Path:
-    "The prepared cache for `root` (itself, or `default_cache_dir(root, dataset)`); else a `FileNotFoundError` naming the command to run."
+# %% ../nbs/12a_cache.ipynb #bd56df60
+def find_cache(root: str | os.PathLike, dataset: str, prepare_command: str, also=(), title: str = '') -> Path:
+    "The prepared cache for `root` (itself, `default_cache_dir(root, dataset)`, or `root/<a>` for `a` in `also`); else a `FileNotFoundError` naming the command to run."
     r = Path(root).expanduser()
-    places = (r, default_cache_dir(r, dataset))
+    places = (r, default_cache_dir(r, dataset), *(r / a for a in also))
     for c in places:
         if (c / MANIFEST).is_file():
             ds = read_manifest(c).get('dataset')
@@ -267,7 +269,7 @@ def find_cache(root: str | os.PathLike, dataset: str, prepare_command: str) -> P
     unfinished = [c for c in places if (c / '.staging').is_dir()]
     hint = (f" An unfinished prepare was found in {unfinished[0]}: run the same command again to finish it." if unfinished else "")
     if not r.exists(): what = "does not exist"
-    else: what = f"holds no prepared cache (no {MANIFEST} in it or in {DEFAULT_CACHE_DIRNAME}/)"
+    else: what = f"holds no prepared {title + ' ' if title else ''}cache (no {MANIFEST} in it or in {DEFAULT_CACHE_DIRNAME}/)"
     raise FileNotFoundError(f"data_root={str(root)!r} {what}. Prepare it first: `{prepare_command}`.{hint}")
 
 # %% ../nbs/12a_cache.ipynb #ea4b48ec

@@ -15,7 +15,8 @@ from torch.utils.data import Dataset
 from .config import DataConfig, register_dataset, check_range
 from .data import AVSplits, AbsentInput
 from .decode import MediaError, load_audio
-from .cache import PrepareError, PrepareInterrupted, DEFAULT_CACHE_DIRNAME, MANIFEST, INDEX, summarise_skips
+from .cache import (PrepareError, PrepareInterrupted, DEFAULT_CACHE_DIRNAME, MANIFEST, INDEX, summarise_skips,
+                                 file_signature, write_npy_header, find_cache)
 from .cached_dataset import stratified_pick, stratified_holdout
 from .provenance import atomic_file, atomic_write
 
@@ -143,10 +144,6 @@ def _sha256_file(path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
-def _stat_sig(path) -> str:
-    try: st = os.stat(path); return f"{st.st_size}:{st.st_mtime_ns}"
-    except OSError: return 'missing'
-
 def decode_recording(path: str | os.PathLike, settings: AVDigitsSettings = AVDigitsSettings()) -> dict:
     "One WAV file to `{'wave': int16 [n_samples], 'spec': float32 [n_mels, frames], 'n_samples': its length, 'sha256'}`; `MediaError` if unusable."
     y = load_audio(path, settings.sr_hz)                      # lfs_pointer, empty_audio, unreadable_audio
@@ -166,13 +163,13 @@ def avdigits_fingerprint(settings: AVDigitsSettings, recs: list, sha256s: dict) 
 def avdigits_source_key(settings: AVDigitsSettings, files) -> str:
     "SHA-256 of the settings and every file's name, size and modification time: unchanged means nothing to do."
     h = hashlib.sha256(json.dumps([AVDIGITS_FORMAT, AVDIGITS_VERSION, asdict(settings)], sort_keys=True).encode())
-    for f in sorted(map(str, files)): h.update(f"{Path(f).name}|{_stat_sig(f)}\n".encode())
+    for f in sorted(map(str, files)): h.update(f"{Path(f).name}|{file_signature(f)}\n".encode())
     return h.hexdigest()
 
 STAGE_CHUNK = 100
 
 def _chunk_path(staging: Path, i: int, chunk: list) -> Path:
-    key = hashlib.sha1(''.join(f"{r.name}|{Path(r.path).name}|{_stat_sig(r.path)}\n" for r in chunk).encode()).hexdigest()[:20]
+    key = hashlib.sha1(''.join(f"{r.name}|{Path(r.path).name}|{file_signature(r.path)}\n" for r in chunk).encode()).hexdigest()[:20]
     return staging / f"chunk{i:04d}.{key}.npz"
 
 def _stage_chunk(path: Path, chunk: list, settings: AVDigitsSettings, tick) -> None:
@@ -190,8 +187,7 @@ def _stage_chunk(path: Path, chunk: list, settings: AVDigitsSettings, tick) -> N
 
 def _write_npy(path: Path, arrays, dtype, shape) -> None:
     with atomic_file(path) as f:
-        np.lib.format.write_array_header_1_0(f, dict(descr=np.lib.format.dtype_to_descr(np.dtype(dtype)), fortran_order=False,
-                                                     shape=tuple(int(x) for x in shape)))
+        write_npy_header(f, dtype, shape)
         for a in arrays: f.write(np.ascontiguousarray(a, dtype).tobytes())
 
 # %% ../nbs/18_data_avdigits.ipynb #d1241d41
@@ -294,19 +290,8 @@ def _finish_avdigits(out, chunk_paths, rec_dir, recs, skipped, settings, key, ti
 # %% ../nbs/18_data_avdigits.ipynb #5c6bede4
 def find_avdigits_cache(root: str | os.PathLike) -> Path:
     "The prepared AV-digits cache for `root` (itself, `root/gmm_cache` or `root/recordings/gmm_cache`); else an error naming the command."
-    r = Path(root).expanduser()
-    places = (r, r / DEFAULT_CACHE_DIRNAME, r / 'recordings' / DEFAULT_CACHE_DIRNAME)
-    for c in places:
-        if (c / MANIFEST).is_file():
-            fmt = json.loads((c / MANIFEST).read_text()).get('format')
-            if fmt != AVDIGITS_FORMAT:
-                raise ValueError(f"data_root={str(root)!r} holds a {fmt!r} cache, not an AV-digits one; pass the folder prepared "
-                                 f"by `gmm-adaptive prepare avdigits`.")
-            return c
-    unfinished = [c for c in places if (c / '.staging').is_dir()]
-    hint = f" An unfinished prepare was found in {unfinished[0]}: run the same command again to finish it." if unfinished else ''
-    what = "does not exist" if not r.exists() else f"holds no prepared AV-digits cache (no {MANIFEST} in it or in {DEFAULT_CACHE_DIRNAME}/)"
-    raise FileNotFoundError(f"data_root={str(root)!r} {what}. Prepare it first: `gmm-adaptive prepare avdigits --fsdd {root}`.{hint}")
+    return find_cache(root, 'avdigits', f"gmm-adaptive prepare avdigits --fsdd {root}",
+                      also=(Path('recordings') / DEFAULT_CACHE_DIRNAME,), title='AV-digits')
 
 class AVDigitsCache:
     "A prepared AV-digits cache: manifest, per-recording index, memory-mapped spectrograms and waveforms."

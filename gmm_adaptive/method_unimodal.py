@@ -6,6 +6,7 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
+import torch
 from .config import MethodConfig, register_method, check_choice
 from .trainer import Callback
 
@@ -19,8 +20,8 @@ class KeepOneModality(Callback):
     def __init__(self, modality: str): self.modality = modality
     def after_encode(self):
         t = self.trainer
-        if self.modality == 'audio': t.v = t.v * 0
-        else: t.a = t.a * 0
+        if self.modality == 'audio': t.v = torch.zeros_like(t.v)   # a new tensor: no backward pass through the dropped encoder
+        else: t.a = torch.zeros_like(t.a)
     def __repr__(self): return f"KeepOneModality({self.modality!r})"
 
 @register_method
