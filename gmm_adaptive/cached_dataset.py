@@ -4,21 +4,23 @@
 
 # %% ../nbs/12b_cached_dataset.ipynb #c886ca52
 from __future__ import annotations
-import copy, hashlib
+import copy, hashlib, math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch.utils.data import Dataset
 from .cache import AVCache, find_cache, read_manifest
 from .config import DataConfig, check_range
 from .decode import MediaSettings, log_spectrogram
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'item_seed', 'frame_transform', 'pick_frames', 'train_view', 'CachedAVDataset',
-           'class_quotas', 'stratified_pick', 'cached_absent', 'stratified_holdout', 'cached_splits',
-           'CachedDataConfig']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'RRC_SCALE', 'RRC_RATIO', 'RRC_TRIES', 'N_DRAWS', 'item_seed', 'frame_transform',
+           'pick_frames', 'train_view', 'clip_frames_view', 'CachedAVDataset', 'splitmix64', 'item_uniforms',
+           'resized_crop_params', 'resized_crops', 'random_resized_crop_flip', 'CachedBatchTransform', 'class_quotas',
+           'stratified_pick', 'cached_absent', 'stratified_holdout', 'cached_splits', 'CachedDataConfig']
 
 # %% ../nbs/12b_cached_dataset.ipynb #9761b570
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -29,7 +31,7 @@ def item_seed(seed: int, epoch: int, index: int) -> int:
     return int.from_bytes(key, 'little') & (2**63 - 1)
 
 def frame_transform(frames: np.ndarray, size: int, train: bool) -> torch.Tensor:
-    "uint8 [k, H, W, 3] -> normalised float32 [k, 3, size, size] (train: torchvision's RandomResizedCrop + flip; eval: resize)."
+    "Per-item reference transform: uint8 [k, H, W, 3] -> normalised float32 [k, 3, size, size] (train: torchvision's RandomResizedCrop + flip; eval: resize)."
     from torchvision.transforms import RandomResizedCrop
     from torchvision.transforms.v2 import functional as TF
     x = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2)     # k, 3, H, W uint8
@@ -45,25 +47,35 @@ def frame_transform(frames: np.ndarray, size: int, train: bool) -> torch.Tensor:
     mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1); std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
     return (x.float().div_(255) - mean) / std
 
-def pick_frames(k: int, n: int, train: bool) -> np.ndarray:
-    "Indices of `n` of `k` stored frames: random sorted subset (train) or evenly spaced (eval); cycles if k < n."
+def pick_frames(k: int, n: int, train: bool, generator: torch.Generator | None = None) -> np.ndarray:
+    "Indices of `n` of `k` stored frames: random sorted subset (train, drawn with `generator`) or evenly spaced (eval); cycles if k < n."
     if k >= n:
-        if train: return np.sort(torch.randperm(k)[:n].numpy())
+        if train: return np.sort(torch.randperm(k, generator=generator)[:n].numpy())
         return np.linspace(0, k - 1, n).round().astype(int) if n > 1 else np.array([(k - 1) // 2])
     return np.arange(n) % k
 
 def train_view(frames: np.ndarray, n_frames: int, size: int, seed: int) -> torch.Tensor:
-    "Training view of a clip's frames, random but a pure function of `seed` (global RNG forked, so nothing leaks)."
+    "The per-item reference of the training view (frames picked, then `frame_transform` per frame), random but a pure function of `seed`."
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return frame_transform(frames[pick_frames(len(frames), n_frames, True)], size, True)
 
+def clip_frames_view(frames: np.ndarray, n_frames: int, train: bool, seed: int = 0) -> torch.Tensor:
+    "What a worker ships: uint8 [n_frames, 3, S, S] (channels first), the frames `pick_frames` chooses (train: seeded by `seed`)."
+    g = torch.Generator().manual_seed(seed) if train else None
+    x = np.ascontiguousarray(frames[pick_frames(len(frames), n_frames, train, g)])
+    return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
+
 class CachedAVDataset(Dataset):
-    "Items `(audio [1, F, T], visual [n_frames, 3, S, S], label, index)` over rows of an `AVCache`."
+    "Items `(audio float16 [1, F, T], visual uint8 [n_frames, 3, S, S], label, index)` over rows of an `AVCache`; `batch_transform` finishes them."
     def __init__(self, cache: AVCache, rows, n_frames: int = 1, image_size: int = 224, train: bool = False, seed: int = 0):
         self.cache, self.rows = cache, np.asarray(rows, np.int64)
-        self.n_frames, self.image_size, self.train, self.seed, self.epoch = n_frames, image_size, train, seed, 0
-    def set_epoch(self, epoch: int): self.epoch = epoch
+        self.n_frames, self.image_size, self.train, self.seed = n_frames, image_size, train, seed
+        self._epoch = torch.zeros((), dtype=torch.int64).share_memory_()   # seen by persistent workers too
+        self.batch_transform = CachedBatchTransform(image_size)
+    @property
+    def epoch(self) -> int: return int(self._epoch)
+    def set_epoch(self, epoch: int): self._epoch.fill_(int(epoch))
     def __len__(self): return len(self.rows)
     @property
     def names(self) -> np.ndarray: return self.cache.names[self.rows]
@@ -71,14 +83,110 @@ class CachedAVDataset(Dataset):
     def labels(self) -> np.ndarray: return self.cache.labels[self.rows]
     def __getitem__(self, index: int):
         r = int(self.rows[index])
-        audio = torch.from_numpy(np.asarray(self.cache.audio[r], dtype=np.float32))[None]
-        fr = self.cache.clip_frames(r)
-        if self.train: visual = train_view(fr, self.n_frames, self.image_size, item_seed(self.seed, self.epoch, index))
-        else: visual = frame_transform(fr[pick_frames(len(fr), self.n_frames, False)], self.image_size, False)
-        return audio, visual, int(self.cache.labels[r]), index
+        audio = torch.from_numpy(np.array(self.cache.audio[r], dtype=np.float16))[None]
+        seed = item_seed(self.seed, self.epoch, index) if self.train else 0
+        return audio, clip_frames_view(self.cache.clip_frames(r), self.n_frames, self.train, seed), int(self.cache.labels[r]), index
     def with_seed(self, seed: int) -> CachedAVDataset:
         "The same items with the augmentation seeded by `seed` (the run seed; `data.make_loaders` calls this)."
-        d = copy.copy(self); d.seed = int(seed); return d
+        d = copy.copy(self); d.seed = int(seed)
+        d._epoch = self._epoch.clone().share_memory_(); return d
+
+# %% ../nbs/12b_cached_dataset.ipynb #9c0d7e97
+_MASK64 = (1 << 64) - 1
+def _i64(u: int) -> int: return u - (1 << 64) if u >= 1 << 63 else u
+_GOLDEN, _MIX1, _MIX2 = (_i64(c) for c in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB))
+
+def _lsr(x: torch.Tensor, s: int) -> torch.Tensor:
+    "Logical right shift of int64 `x` by `s` (torch's `>>` is arithmetic: it copies the sign bit of negative values)."
+    return (x >> s) & ((1 << (64 - s)) - 1)
+
+def _mix_int(x: int) -> int:
+    "`splitmix64` of a Python int (host side, for the seed and epoch), as a signed 64-bit value."
+    z = (x + 0x9E3779B97F4A7C15) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return _i64(z ^ (z >> 31))
+
+def splitmix64(x: torch.Tensor) -> torch.Tensor:
+    "splitmix64's output function on an int64 tensor (wrapping products, logical shifts): each value -> 64 well-mixed bits, on `x`'s device."
+    z = x + _GOLDEN
+    z = (z ^ _lsr(z, 30)) * _MIX1
+    z = (z ^ _lsr(z, 27)) * _MIX2
+    return z ^ _lsr(z, 31)
+
+def item_uniforms(seed: int, epoch: int, idx: torch.Tensor, n_frames: int, n_draws: int) -> torch.Tensor:
+    "float64 `[B, n_frames, n_draws]` uniforms in [0, 1), each a pure function of `(seed, epoch, idx[b], frame, draw)`; computed on `idx`'s device, no host sync."
+    key = _mix_int(_mix_int(int(seed)) ^ int(epoch))
+    h = splitmix64(idx.to(torch.int64) ^ key)
+    c = torch.arange(n_frames * n_draws, device=idx.device, dtype=torch.int64).view(1, n_frames, n_draws)
+    return _lsr(splitmix64(h.view(-1, 1, 1) ^ c), 11).double() * 2.0 ** -53   # the top 53 bits
+
+# %% ../nbs/12b_cached_dataset.ipynb #57465c03
+RRC_SCALE, RRC_RATIO, RRC_TRIES = (0.08, 1.0), (3 / 4, 4 / 3), 10
+N_DRAWS = 2 * RRC_TRIES + 3        # per frame: 10 areas, 10 aspect ratios, top, left, flip
+
+def resized_crop_params(u: torch.Tensor, height: int, width: int, scale=RRC_SCALE, ratio=RRC_RATIO) -> tuple:
+    "Crop boxes `(i, j, h, w)` (float64 tensors holding integers) by torchvision's `RandomResizedCrop.get_params` rule, from uniforms `u[..., :2 * RRC_TRIES + 2]`."
+    area, lo, hi = height * width, math.log(ratio[0]), math.log(ratio[1])
+    target = area * (scale[0] + u[..., :RRC_TRIES] * (scale[1] - scale[0]))
+    aspect = torch.exp(lo + u[..., RRC_TRIES:2 * RRC_TRIES] * (hi - lo))
+    w, h = torch.round(torch.sqrt(target * aspect)), torch.round(torch.sqrt(target / aspect))
+    ok = (w > 0) & (w <= width) & (h > 0) & (h <= height)
+    first = ok.to(torch.int8).argmax(-1, keepdim=True)          # the first try that fits (0 if none does)
+    found = ok.any(-1)
+    w, h = w.gather(-1, first)[..., 0], h.gather(-1, first)[..., 0]
+    in_ratio = width / height                                      # torchvision's fallback: the central crop
+    if in_ratio < min(ratio): fw, fh = width, int(round(width / min(ratio)))
+    elif in_ratio > max(ratio): fw, fh = int(round(height * max(ratio))), height
+    else: fw, fh = width, height
+    w, h = torch.where(found, w, float(fw)), torch.where(found, h, float(fh))
+    u_i, u_j = u[..., 2 * RRC_TRIES], u[..., 2 * RRC_TRIES + 1]
+    i = torch.where(found, torch.minimum(torch.floor(u_i * (height - h + 1)), height - h), float((height - fh) // 2))
+    j = torch.where(found, torch.minimum(torch.floor(u_j * (width - w + 1)), width - w), float((width - fw) // 2))
+    return i, j, h, w
+
+def resized_crops(x: torch.Tensor, i, j, h, w, flip, size: int) -> torch.Tensor:
+    "Crop box `(i, j, h, w)` of each image of float `x [N, C, H, W]`, resized to `size` x `size` (bilinear) and mirrored where `flip`: one `affine_grid` + `grid_sample`."
+    N, C, H, W = x.shape
+    sx = (w / W) * (1 - 2 * flip.to(w.dtype))                      # a flip is a negated x scale
+    zero = torch.zeros_like(sx)
+    theta = torch.stack([torch.stack([sx, zero, (2 * j + w) / W - 1], -1),
+                         torch.stack([zero, h / H, (2 * i + h) / H - 1], -1)], -2).to(x.dtype)
+    grid = F.affine_grid(theta, [N, C, size, size], align_corners=False)
+    # sample inside the box: clamp to its outer pixel centres, as resizing the cut-out crop does at its edges
+    lo = torch.stack([(2 * j + 1) / W - 1, (2 * i + 1) / H - 1], -1).to(x.dtype).view(N, 1, 1, 2)
+    hi = torch.stack([(2 * (j + w) - 1) / W - 1, (2 * (i + h) - 1) / H - 1], -1).to(x.dtype).view(N, 1, 1, 2)
+    return F.grid_sample(x, torch.maximum(torch.minimum(grid, hi), lo), mode='bilinear', padding_mode='border', align_corners=False)
+
+def random_resized_crop_flip(x: torch.Tensor, idx: torch.Tensor, seed: int, epoch: int, size: int,
+                             scale=RRC_SCALE, ratio=RRC_RATIO) -> torch.Tensor:
+    "Training augmentation of float frames `x [B, k, C, H, W]`: a random resized crop to `size` and a flip (p=1/2) per sample and frame, a pure function of `(seed, epoch, idx, frame)`."
+    B, k, C, H, W = x.shape
+    u = item_uniforms(seed, epoch, idx, k, N_DRAWS)
+    i, j, h, w = resized_crop_params(u, H, W, scale, ratio)
+    flip = u[..., 2 * RRC_TRIES + 2] < 0.5
+    out = resized_crops(x.reshape(B * k, C, H, W), i.reshape(-1), j.reshape(-1), h.reshape(-1), w.reshape(-1), flip.reshape(-1), size)
+    return out.view(B, k, C, size, size)
+
+class CachedBatchTransform:
+    "`AVSplits.batch_transform` of the cached datasets: float16 audio -> float32; uint8 frames -> (train: crop + flip | eval: resize) -> ImageNet-normalised float32, on the batch's device."
+    def __init__(self, image_size: int): self.image_size, self._stats = int(image_size), {}
+    def normalise(self, x: torch.Tensor) -> torch.Tensor:
+        "`(x / 255 - mean) / std` per RGB channel (dim -3); the constants are copied to a device once, not per batch."
+        if x.device not in self._stats:
+            m, s = (torch.tensor(v, dtype=torch.float32).view(3, 1, 1).to(x.device) for v in (IMAGENET_MEAN, IMAGENET_STD))
+            self._stats[x.device] = (1 / (255 * s), -m / s)
+        a, b = self._stats[x.device]
+        return torch.addcmul(b.to(x.dtype), x, a.to(x.dtype))
+    def __call__(self, audio, visual, idx, train: bool, seed: int, epoch: int):
+        x, S = visual.float(), self.image_size
+        if train: x = random_resized_crop_flip(x, idx, seed, epoch, S)
+        elif tuple(x.shape[-2:]) != (S, S):
+            B, k = x.shape[:2]
+            x = F.interpolate(x.flatten(0, 1), size=(S, S), mode='bilinear', align_corners=False, antialias=True).view(B, k, -1, S, S)
+        return audio.float(), self.normalise(x)
+    def __getstate__(self): return {'image_size': self.image_size, '_stats': {}}     # no device tensors into workers
+    def __repr__(self): return f"CachedBatchTransform(image_size={self.image_size})"
 
 # %% ../nbs/12b_cached_dataset.ipynb #b6f5adff
 def class_quotas(counts, n_take: int) -> np.ndarray:
@@ -105,7 +213,7 @@ def cached_absent(settings: MediaSettings) -> dict:
     black = frame_transform(np.zeros((1, 8, 8, 3), np.uint8), 8, train=False)[0, :, :1, :1]       # [3, 1, 1]
     return dict(absent_audio=AbsentInput(silence[None]), absent_visual=AbsentInput(black))
 
-# %% ../nbs/12b_cached_dataset.ipynb #904676f7
+# %% ../nbs/12b_cached_dataset.ipynb #8eddadc0
 def stratified_holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     "(kept, held) positions: `round(n * fraction)` held out, shared among classes by largest remainder, seeded."
     rng = np.random.default_rng(seed)
@@ -122,7 +230,8 @@ def cached_splits(cfg, prepare_command: str):
         tr, va = tr[keep], tr[held]
     mk = lambda rows, train: CachedAVDataset(cache, rows, cfg.n_frames, cfg.image_size, train=train)
     return AVSplits(train=mk(tr, True), train_eval=mk(tr, False), val=mk(va, False), test=mk(te, False),
-                    n_classes=len(cache.class_names), class_names=cache.class_names, **cached_absent(cache.settings))
+                    n_classes=len(cache.class_names), class_names=cache.class_names, **cached_absent(cache.settings),
+                    batch_transform=CachedBatchTransform(cfg.image_size))
 
 # %% ../nbs/12b_cached_dataset.ipynb #3dbac66f
 @dataclass(frozen=True)

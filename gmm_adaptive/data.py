@@ -12,7 +12,8 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from .config import DataConfig
 
 # %% auto #0
-__all__ = ['AVSplits', 'build_splits', 'AbsentInput', 'EpochShuffleSampler', 'set_epoch', 'AVLoaders', 'make_loaders']
+__all__ = ['AVSplits', 'build_splits', 'AbsentInput', 'EpochShuffleSampler', 'set_epoch', 'DeviceLoader', 'AVLoaders',
+           'eval_workers', 'make_loaders']
 
 # %% ../nbs/10_data.ipynb #135f9c9f
 @dataclass
@@ -27,6 +28,7 @@ class AVSplits:
     imbalance_flags: np.ndarray | None = None   # per training sample, ground truth where known (synthetic)
     absent_audio: Callable | None = None        # audio batch -> the same-shaped batch of silence, in this dataset's normalised space
     absent_visual: Callable | None = None       # visual batch -> the same-shaped batch of black frames, normalised
+    batch_transform: Callable | None = None     # (audio, visual, idx, train, seed, epoch) -> (audio, visual), on the batch's device; None: identity
 
     def __post_init__(self):
         if len(self.train) != len(self.train_eval):
@@ -68,31 +70,69 @@ class EpochShuffleSampler(Sampler):
         return iter(torch.randperm(self.n, generator=g).tolist())
 
 def set_epoch(obj, epoch: int) -> None:
-    "Tell a loader's sampler and dataset which epoch it is (no-op for those that do not care)."
+    "Tell a loader (its own `set_epoch` if it has one, else its sampler and dataset) which epoch it is (no-op for those that do not care)."
+    if callable(getattr(obj, 'set_epoch', None)): return obj.set_epoch(epoch)
     for o in (getattr(obj, 'sampler', None), getattr(obj, 'dataset', None)):
         if hasattr(o, 'set_epoch'): o.set_epoch(epoch)
 
+class DeviceLoader:
+    "Wraps a DataLoader: each batch `(audio, visual, label, index)` moved to `device`, then `transform(audio, visual, idx, train, seed, epoch)` (if any) applied there."
+    def __init__(self, loader, transform: Callable | None = None, train: bool = False, seed: int = 0, device=None):
+        self.loader, self.transform, self.train, self.seed = loader, transform, bool(train), int(seed)
+        self.device, self.epoch = torch.device(device or 'cpu'), 0
+    @property
+    def dataset(self): return self.loader.dataset
+    @property
+    def sampler(self): return self.loader.sampler
+    def __len__(self): return len(self.loader)
+    def to(self, device) -> DeviceLoader:
+        "Move batches to `device` from now on; returns self."
+        self.device = torch.device(device); return self
+    def set_epoch(self, epoch: int) -> None:
+        "The epoch for the transform's draws, passed on to the loader's sampler and dataset."
+        self.epoch = int(epoch); set_epoch(self.loader, epoch)
+    def __iter__(self):
+        dev, blocking = self.device, self.device.type == 'cpu'
+        for batch in self.loader:
+            batch = [b.to(dev, non_blocking=not blocking) if torch.is_tensor(b) else b for b in batch]
+            if self.transform is not None:
+                batch[0], batch[1] = self.transform(batch[0], batch[1], batch[3], self.train, self.seed, self.epoch)
+            yield batch
+    def __repr__(self): return f"DeviceLoader({len(self)} batches, device {self.device}, transform {self.transform!r}, train {self.train})"
+
 @dataclass
 class AVLoaders:
-    "DataLoaders over `AVSplits`: shuffled train, ordered train_eval/val/test."
-    train: DataLoader
-    train_eval: DataLoader
-    val: DataLoader
-    test: DataLoader
+    "Loaders over `AVSplits` (`DeviceLoader`s): shuffled train, ordered train_eval/val/test."
+    train: DeviceLoader
+    train_eval: DeviceLoader
+    val: DeviceLoader
+    test: DeviceLoader
     splits: AVSplits
 
     def set_epoch(self, epoch: int):
         for dl in (self.train, self.train_eval, self.val, self.test): set_epoch(dl, epoch)
 
+    def to(self, device) -> AVLoaders:
+        "Deliver every loader's batches on `device` (the trainer calls this with its device); returns self."
+        for dl in (self.train, self.train_eval, self.val, self.test):
+            if hasattr(dl, 'to'): dl.to(device)
+        return self
+
+def eval_workers(num_workers: int) -> int:
+    "Worker processes of each evaluation loader: half the training loader's, at least one where it has any."
+    return (num_workers + 1) // 2
+
 def make_loaders(splits: AVSplits, batch_size: int, seed: int, num_workers: int = 0, pin_memory: bool = False,
-                 eval_batch_size: int | None = None) -> AVLoaders:
-    "Loaders for training (epoch-seeded shuffle and augmentation, a last batch of one dropped) and evaluation."
+                 eval_batch_size: int | None = None, device=None) -> AVLoaders:
+    "Loaders for training (epoch-seeded shuffle and augmentation, a last batch of one dropped) and evaluation, delivering batches on `device` through the splits' `batch_transform`."
     if hasattr(splits.train, 'with_seed'):           # training augmentation follows the run seed, not the split's
         splits = replace(splits, train=splits.train.with_seed(seed))
+    device = torch.device(device or 'cpu')
+    pin = pin_memory or device.type == 'cuda'
     eb = eval_batch_size or max(batch_size, 256)
-    kw = dict(num_workers=num_workers, pin_memory=pin_memory, persistent_workers=num_workers > 0)
-    n = len(splits.train)
-    train = DataLoader(splits.train, batch_size=batch_size, sampler=EpochShuffleSampler(n, seed),
-                       drop_last=(n % batch_size == 1), **kw)   # a batch of one breaks BatchNorm
-    ev = lambda ds: DataLoader(ds, batch_size=eb, shuffle=False, **kw)
-    return AVLoaders(train, ev(splits.train_eval), ev(splits.val), ev(splits.test), splits)
+    n, ew = len(splits.train), eval_workers(num_workers)
+    wrap = lambda dl, train: DeviceLoader(dl, splits.batch_transform, train, seed, device)
+    train = DataLoader(splits.train, batch_size=batch_size, sampler=EpochShuffleSampler(n, seed), num_workers=num_workers,
+                       pin_memory=pin, persistent_workers=num_workers > 0, drop_last=(n % batch_size == 1))   # a batch of one breaks BatchNorm
+    ev = lambda ds: wrap(DataLoader(ds, batch_size=eb, shuffle=False, num_workers=ew, pin_memory=pin, persistent_workers=False), False)
+    return AVLoaders(wrap(train, True), ev(splits.train_eval), ev(splits.val), ev(splits.test), splits)

@@ -276,7 +276,10 @@ def diagnose_model(model, data, flags=None, names=None, class_names=None, human_
                    seed: int = 0, n_init: int = 5, unimodal_rule: str = 'bic') -> Diagnosis:
     "Diagnose `model` (forward(audio, visual) -> `AVOutput` with unimodal logits) on `data` (a Dataset or DataLoader of `(audio, visual, label, index)`)."
     from torch.utils.data import DataLoader
-    loader = data if isinstance(data, DataLoader) else DataLoader(data, batch_size=batch_size, shuffle=False)
+    from gmm_adaptive.data import DeviceLoader
+    loader = data if isinstance(data, (DataLoader, DeviceLoader)) else DataLoader(data, batch_size=batch_size, shuffle=False)
+    if isinstance(loader, DataLoader):      # a dataset that hands out unfinished items names its batch transform
+        loader = DeviceLoader(loader, getattr(loader.dataset, 'batch_transform', None), train=False, device=select_device(device))
     ds = loader.dataset
     fusion = getattr(model, 'fusion', None)
     where = f"the model ({type(model).__name__}" + (f" with fusion head {type(fusion).__name__})" if fusion is not None else ')')

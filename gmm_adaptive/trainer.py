@@ -48,6 +48,7 @@ class Trainer:
     def __init__(self, model, loaders: AVLoaders, cfg: RunConfig, callbacks=(), device=None, echo: Callable | None = None):
         self.model, self.dls, self.cfg, self.tc = model, loaders, cfg, cfg.train
         self.device = torch.device(device or 'cpu')
+        if hasattr(loaders, 'to'): loaders.to(self.device)   # batches arrive on the device, finished there (data.DeviceLoader)
         self.model.to(self.device)
         if self.tc.channels_last: self.model.to(memory_format=torch.channels_last)   # NHWC: 4-D conv weights only
         self.extra = nn.ModuleDict()                      # trainable modules added by callbacks (after_create)
