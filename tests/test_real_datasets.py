@@ -124,11 +124,12 @@ def test_cremad_dataset_items_and_splits(cremad):
     assert (len(sp.train), len(sp.val), len(sp.test)) == (16, 2, 6) and sp.class_names == CREMAD_CLASSES
     assert list(sp.train.names) == list(sp.train_eval.names) and set(sp.val.names).isdisjoint(sp.train.names)
     a, v, y, i = sp.train[3]
-    assert a.shape == (1, 257, 188) and a.dtype == torch.float32 and v.shape == (3, 3, 32, 32) and v.dtype == torch.float32
+    # workers ship the stored bytes; the splits' batch transform finishes them where the batch is
+    assert a.shape == (1, 257, 188) and a.dtype == torch.float16 and v.shape == (3, 3, 32, 32) and v.dtype == torch.uint8
     assert isinstance(y, int) and i == 3
     # augmentation: reproducible per (seed, epoch, index), different across epochs; eval items are deterministic
-    sp.train.set_epoch(1); v1 = sp.train[3][1]; v1b = sp.train[3][1]; sp.train.set_epoch(2); v2 = sp.train[3][1]
-    assert torch.equal(v1, v1b) and not torch.equal(v1, v2)
+    view = lambda epoch: sp.batch_transform(a[None], v[None], torch.tensor([i]), True, 0, epoch)[1]
+    assert view(1).dtype == torch.float32 and torch.equal(view(1), view(1)) and not torch.equal(view(1), view(2))
     assert torch.equal(sp.train_eval[3][1], sp.train_eval[3][1])
     # another split seed gives another train/val split, the same seed the same one
     sp2 = build_splits(dataset_config('cremad', root=str(default_cache_dir(root, 'cremad')), split_seed=1, image_size=32))
@@ -138,6 +139,7 @@ def test_cremad_dataset_items_and_splits(cremad):
     dl = make_loaders(sp, batch_size=4, seed=0, num_workers=2)
     a, v, y, idx = next(iter(dl.train))
     assert a.shape == (4, 1, 257, 188) and v.shape == (4, 3, 3, 32, 32) and y.dtype == torch.int64
+    assert a.dtype == torch.float32 and v.dtype == torch.float32
 
 
 def test_cremad_missing_cache_is_a_clear_error(tmp_path):
@@ -192,7 +194,8 @@ def test_cremad_full_resolution_real_shapes(tmp_path):
     a, v, y, i = sp.train[0]
     assert a.shape == (1, 257, 188) and v.shape == (1, 3, 224, 224)
     mean = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1); std = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
-    px = (sp.test[0][1][0] * std + mean)          # undo ImageNet normalisation: back in [0, 1]
+    x = sp.batch_transform(*[t[None] for t in sp.test[0][:2]], torch.tensor([0]), False, 0, 0)[1]
+    px = (x[0, 0] * std + mean)                   # undo ImageNet normalisation: back in [0, 1]
     assert px.min() >= -1e-4 and px.max() <= 1 + 1e-4
 
 
