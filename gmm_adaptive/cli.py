@@ -87,7 +87,9 @@ def _print_metrics(m: dict) -> None:
           f"(macro-F1 {pct(m['test_f1'])}, audio-only {pct(m['test_acc_audio'])}, visual-only {pct(m['test_acc_visual'])})")
     print(f"test accuracy, last epoch:                              {pct(m['test_acc_last'])}   "
           f"(audio-only {pct(m['test_acc_audio_last'])}, visual-only {pct(m['test_acc_visual_last'])})")
-    print(f"test accuracy, best over epochs (selected on test, optimistic): {pct(m['test_acc_best_test'])} (epoch {m['best_test_epoch']})")
+    best = (f"{pct(m['test_acc_best_test'])} (epoch {m['best_test_epoch']})" if m.get('best_test_epoch') is not None
+            else "not measured (eval_test='end')")      # the run evaluated test after training only
+    print(f"test accuracy, best over epochs (selected on test, optimistic): {best}")
     if m.get('auroc_flags_warmup') == m.get('auroc_flags_warmup') and m.get('auroc_flags_warmup') is not None:
         print(f"AUROC of the warm-up posterior against the ground-truth imbalance flags: {m['auroc_flags_warmup']:.3f}")
 
@@ -126,7 +128,8 @@ def cmd_train(a: argparse.Namespace) -> int:
     rec = run_or_load(cfg, a.results_dir, echo=print if not cfg.train.progress else None)
     if not rec.trained_now: print(f"already finished: loaded from {rec.run_dir} (nothing retrained)")
     _print_metrics(rec.metrics)
-    print(f"wall time {time.time() - t0:.1f} s; device {rec.metrics['device']}; run directory {rec.run_dir}")
+    amp = f" (autocast {rec.metrics['amp_dtype']})" if rec.metrics.get('amp_dtype', 'off') != 'off' else ''
+    print(f"wall time {time.time() - t0:.1f} s; device {rec.metrics['device']}{amp}; run directory {rec.run_dir}")
     return 0
 
 def _load_cli_plugins(argv) -> list:

@@ -11,11 +11,13 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['ENCODER_NAMES', 'FUSION_NAMES', 'OPTIMIZER_NAMES', 'LR_SCHEDULE_NAMES', 'SELECTION_RULES', 'METHODS', 'DATASETS',
-           'NON_RESULT_FIELDS', 'SECTIONS', 'check_choice', 'check_range', 'parse_literal', 'DataConfig', 'ModelConfig',
-           'TrainConfig', 'Registry', 'load_plugins', 'MethodConfig', 'register_method', 'method_names', 'method_class',
+__all__ = ['ENCODER_NAMES', 'FUSION_NAMES', 'OPTIMIZER_NAMES', 'LR_SCHEDULE_NAMES', 'SELECTION_RULES', 'AMP_SETTINGS',
+           'EVAL_TEST_CHOICES', 'METHODS', 'DATASETS', 'NON_RESULT_FIELDS', 'HASH_OMIT_AT_DEFAULT', 'SECTIONS',
+           'check_choice', 'check_range', 'parse_literal', 'DataConfig', 'ModelConfig', 'TrainConfig', 'amp_dtype',
+           'Registry', 'load_plugins', 'MethodConfig', 'register_method', 'method_names', 'method_class',
            'method_config', 'register_dataset', 'dataset_names', 'dataset_class', 'dataset_config', 'RunConfig',
-           'apply_overrides', 'config_hash', 'seed_everything', 'select_device', 'rng_state', 'set_rng_state']
+           'apply_overrides', 'field_default', 'config_hash', 'seed_everything', 'select_device', 'rng_state',
+           'set_rng_state']
 
 # %% ../nbs/00_config.ipynb #7ae20fe5
 def check_choice(name: str, value, choices) -> None:
@@ -117,6 +119,11 @@ class ModelConfig:
         check_range('feature_dim', self.feature_dim, lo=4, integer=True)
 
 # %% ../nbs/00_config.ipynb #576657de
+AMP_SETTINGS = (False, True, 'off', 'auto', 'bfloat16', 'float16')
+"The values `TrainConfig.amp` accepts (`'off'` is read as False and `'auto'` as True)."
+EVAL_TEST_CHOICES = ('every_epoch', 'end')
+"When the test split is evaluated: after every epoch, or only at the end (last epoch and `best.pt`)."
+
 @dataclass(frozen=True)
 class TrainConfig:
     "Optimisation schedule shared by every method (method.md section 5)."
@@ -130,8 +137,10 @@ class TrainConfig:
     lr_step_epochs: int = 70       # 'step' schedule: epochs between decays (OGM-GE: 70)
     lr_gamma: float = 0.1          # 'step' schedule: decay factor
     selection: str = 'val_acc_then_ce'  # reported epoch: best val accuracy, ties broken by lowest val CE ('val_acc_first': earliest)
-    amp: bool = False              # bfloat16/float16 autocast on CUDA (ignored on CPU)
+    eval_test: str = 'every_epoch' # 'every_epoch' or 'end' (last epoch and best.pt only: no best-over-epochs test numbers)
+    amp: bool | str = False        # autocast on CUDA: False/'off', True/'auto' (bfloat16, else float16), 'bfloat16', 'float16'; off on CPU
     channels_last: bool = True     # NHWC layout for the conv encoders (faster on CPU and CUDA); not part of the run hash
+    compile: bool | str = False    # torch.compile the encoders: False, True (inductor) or a backend name; not part of the run hash
     device: str = 'auto'           # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'; not part of the run hash
     num_workers: int = 0           # DataLoader worker processes; not part of the run hash
     progress: bool = True          # tqdm progress bars; not part of the run hash
@@ -148,10 +157,30 @@ class TrainConfig:
         check_range('lr_step_epochs', self.lr_step_epochs, lo=1, integer=True)
         check_range('lr_gamma', self.lr_gamma, 0, 1)
         check_choice('selection', self.selection, tuple(SELECTION_RULES))
+        check_choice('eval_test', self.eval_test, EVAL_TEST_CHOICES)
+        if not any(self.amp is v or (isinstance(v, str) and self.amp == v) for v in AMP_SETTINGS):
+            raise ValueError(f"amp={self.amp!r} is not known; choose one of {', '.join(map(repr, AMP_SETTINGS))} "
+                             f"(True/'auto': bfloat16 where the GPU supports it, else float16 with a gradient scaler).")
+        if self.amp in ('off', 'auto'): object.__setattr__(self, 'amp', self.amp == 'auto')   # the run names True/False always had
         check_range('num_workers', self.num_workers, lo=0, integer=True)
         if not isinstance(self.channels_last, bool): raise ValueError(f"channels_last={self.channels_last!r}: pass True or False.")
+        if not (isinstance(self.compile, bool) or (isinstance(self.compile, str) and self.compile)):
+            raise ValueError(f"compile={self.compile!r}: pass False, True (torch.compile's default backend) or a backend name such as 'aot_eager'.")
         if not isinstance(self.device, str) or not self.device:
             raise ValueError(f"device={self.device!r}: pass 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'.")
+
+# %% ../nbs/00_config.ipynb #1b5a2be2
+def amp_dtype(amp, device) -> torch.dtype | None:
+    "The autocast dtype of `amp` (a `TrainConfig.amp` setting, a `torch.dtype` or None) on `device`; None: autocast off (always off on a CPU)."
+    dev = torch.device(device)
+    if amp is None or amp is False or amp == 'off' or dev.type != 'cuda': return None
+    if isinstance(amp, torch.dtype):
+        if amp not in (torch.bfloat16, torch.float16): raise ValueError(f"amp={amp}: autocast computes in torch.bfloat16 or torch.float16.")
+        return amp
+    check_choice('amp', amp, AMP_SETTINGS)
+    if amp is True or amp == 'auto':
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return getattr(torch, amp)
 
 # %% ../nbs/00_config.ipynb #35608487
 class Registry:
@@ -308,9 +337,12 @@ def dataset_config(name: str, **params) -> DataConfig:
     "Build the config of dataset `name`; unknown dataset or parameter names are errors that list the valid ones."
     return _pkg().DATASETS.make(name, **params)
 
-# %% ../nbs/00_config.ipynb #ba8ae71c
-NON_RESULT_FIELDS = ('train.device', 'train.num_workers', 'train.progress', 'train.channels_last', 'data.root')
-"Fields that say where and how fast a run computes, not what: left out of `config_hash` (device is recorded beside the metrics). Device and memory layout change only the floating-point summation order (last-digit differences), as two GPUs of different models would; `data.root` is replaced by the data's `content_id()`."
+# %% ../nbs/00_config.ipynb #95242894
+NON_RESULT_FIELDS = ('train.device', 'train.num_workers', 'train.progress', 'train.channels_last', 'train.compile', 'data.root')
+"Fields that say where and how fast a run computes, not what: left out of `config_hash` (device is recorded beside the metrics). Device, memory layout and compiled kernels change only the floating-point summation order (last-digit differences), as two GPUs of different models would; `data.root` is replaced by the data's `content_id()`."
+
+HASH_OMIT_AT_DEFAULT = ('train.eval_test',)
+"Fields added after runs were published: left out of `config_hash` (and of the stored-config check) while they hold their default, so every run named before they existed keeps its name; another value is hashed as usual."
 
 SECTIONS = {'model': ModelConfig, 'train': TrainConfig}
 
@@ -386,16 +418,27 @@ def apply_overrides(d: dict, flat: dict) -> dict:
         d[sec][name] = val
     return d
 
-# %% ../nbs/00_config.ipynb #f947c1d5
+# %% ../nbs/00_config.ipynb #2afb982c
 def _canonical(d: dict) -> str:
     return json.dumps(d, sort_keys=True, separators=(',', ':'), default=str)
 
+def field_default(key: str, d: dict | None = None):
+    "The default of dotted field `key` (`'train.eval_test'`); a `data.`/`method.` key needs the dict form `d` that names the dataset/method."
+    sec, _, name = key.partition('.')
+    cls = SECTIONS.get(sec) or (dataset_class if sec == 'data' else method_class)((d or {}).get(sec, {}).get('name', ''))
+    f = {f.name: f for f in fields(cls)}.get(name)
+    if f is None: raise ValueError(f"{key!r} is not a field of {cls.__name__}.")
+    return f.default
+
 def config_hash(cfg: RunConfig) -> str:
-    "SHA-256 of the canonical JSON of every field that can change a result (all but `NON_RESULT_FIELDS`), and of the data's `content_id()`."
+    "SHA-256 of the canonical JSON of every field that can change a result (all but `NON_RESULT_FIELDS`, and `HASH_OMIT_AT_DEFAULT` at its default), and of the data's `content_id()`."
     d = cfg.to_dict()
     for key in NON_RESULT_FIELDS:
         sec, name = key.split('.')
         d[sec].pop(name, None)
+    for key in HASH_OMIT_AT_DEFAULT:
+        sec, name = key.split('.')
+        if name in d[sec] and d[sec][name] == field_default(key, d): d[sec].pop(name)
     content = cfg.data.content_id()
     if content is not None: d['data']['content'] = content
     return hashlib.sha256(_canonical(d).encode()).hexdigest()

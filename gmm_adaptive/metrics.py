@@ -11,7 +11,8 @@ from .gap_gmm import collect_outputs
 from .config import SELECTION_RULES, check_choice
 
 # %% auto #0
-__all__ = ['macro_f1', 'split_metrics', 'evaluate', 'selection_key', 'select_epoch', 'reported_metrics', 'auroc', 'roc']
+__all__ = ['NOT_MEASURED', 'macro_f1', 'split_metrics', 'evaluate', 'selection_key', 'select_epoch', 'reported_metrics', 'auroc',
+           'roc']
 
 # %% ../nbs/23_metrics.ipynb #8f187dc6
 def macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
@@ -45,19 +46,29 @@ def select_epoch(history: pd.DataFrame, rule: str = 'val_acc_then_ce') -> int:
     return max(range(len(keys)), key=lambda i: (keys[i], -i))
 
 # %% ../nbs/23_metrics.ipynb #9d135648
-def reported_metrics(history: pd.DataFrame, rule: str = 'val_acc_then_ce') -> dict:
-    "Headline (selected on validation by `rule`), last-epoch and best-test numbers from a per-epoch history."
+NOT_MEASURED = "not measured (eval_test='end')"
+"What readers print for the best-over-epochs test numbers of a run that evaluated test only at the end."
+
+def reported_metrics(history: pd.DataFrame, rule: str = 'val_acc_then_ce', test_selected: dict | None = None,
+                     test_last: dict | None = None) -> dict:
+    "Headline (selected on validation by `rule`), last-epoch and best-test numbers from a per-epoch history; a history without test columns (`eval_test='end'`) takes them from `test_selected`/`test_last` (`split_metrics` dicts) and has no best-test numbers."
     if history.empty: raise ValueError("the run's history is empty: no epoch finished.")
     h = history.reset_index(drop=True)
     sel = select_epoch(h, rule)
     row, last = h.iloc[sel], h.iloc[-1]
+    per_epoch = 'test_acc' in h
+    if not per_epoch and (test_selected is None or test_last is None):
+        raise ValueError("the history has no test columns (eval_test='end'); pass test_selected and test_last, the test metrics "
+                         "of the selected checkpoint (best.pt) and of the last epoch's weights.")
+    sel_t = {k: float(row[f'test_{k}']) for k in ('acc', 'f1', 'acc_audio', 'acc_visual', 'gap')} if per_epoch else test_selected
+    last_t = {k: float(last[f'test_{k}']) for k in ('acc', 'acc_audio', 'acc_visual')} if per_epoch else test_last
     out = {'selected_epoch': int(row['epoch']), 'val_acc': float(row['val_acc']),
-           'test_acc': float(row['test_acc']), 'test_f1': float(row['test_f1']),
-           'test_acc_audio': float(row['test_acc_audio']), 'test_acc_visual': float(row['test_acc_visual']),
-           'test_gap': float(row['test_gap']),
-           'test_acc_last': float(last['test_acc']), 'test_acc_audio_last': float(last['test_acc_audio']),
-           'test_acc_visual_last': float(last['test_acc_visual']),
-           'test_acc_best_test': float(h['test_acc'].max()), 'best_test_epoch': int(h.loc[h['test_acc'].idxmax(), 'epoch']),
+           'test_acc': sel_t['acc'], 'test_f1': sel_t['f1'], 'test_acc_audio': sel_t['acc_audio'],
+           'test_acc_visual': sel_t['acc_visual'], 'test_gap': sel_t['gap'],
+           'test_acc_last': last_t['acc'], 'test_acc_audio_last': last_t['acc_audio'], 'test_acc_visual_last': last_t['acc_visual'],
+           'test_acc_best_test': float(h['test_acc'].max()) if per_epoch else float('nan'),
+           'best_test_epoch': int(h.loc[h['test_acc'].idxmax(), 'epoch']) if per_epoch else None,
+           'eval_test': 'every_epoch' if per_epoch else 'end',
            'n_epochs': int(last['epoch']) + 1}
     return out
 

@@ -19,7 +19,9 @@ PROFILES = {
     'smoke': {'train.n_epochs': 10, 'model.width': 24},
     # the paper's protocol (method.md sections 5, 8; OGM-GE lineage optimiser): ResNet-18 from scratch, 1 frame at 224 px,
     # SGD lr 1e-3 momentum 0.9 wd 1e-4, batch 64, 100 epochs
-    'paper': {'model.encoder': 'resnet18', 'train.n_epochs': 100, 'train.lr': 1e-3, 'train.batch_size': 64, 'train.amp': True, 'train.num_workers': 8},
+    # test evaluated only at the end (last epoch, best.pt): see "When test is evaluated" below
+    'paper': {'model.encoder': 'resnet18', 'train.n_epochs': 100, 'train.lr': 1e-3, 'train.batch_size': 64, 'train.amp': True, 'train.num_workers': 8,
+              'train.eval_test': 'end'},
 }
 "Profile name -> dotted overrides common to every method and dataset. A method's and a dataset's own values for a profile are their `profile_defaults`."
 

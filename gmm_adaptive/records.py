@@ -4,22 +4,23 @@
 
 # %% ../nbs/31_records.ipynb #c547e859
 from __future__ import annotations
-import io, json, time
+import copy, io, json, threading, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .config import RunConfig, config_hash, seed_everything, select_device, NON_RESULT_FIELDS
+from .config import RunConfig, config_hash, seed_everything, select_device, NON_RESULT_FIELDS, HASH_OMIT_AT_DEFAULT, field_default
 from .data import build_splits, make_loaders
 from .model import build_model
 from .trainer import Trainer, Callback
-from .metrics import reported_metrics, selection_key
+from .metrics import reported_metrics, selection_key, select_epoch
 from .end_eval import end_eval
 from .provenance import atomic_write, atomic_json, atomic_torch_save, versions, writable_dir
 
 # %% auto #0
-__all__ = ['RunRecord', 'load_run', 'write_records', 'RunRecorder', 'ProgressBar', 'prepare_run_dir', 'run_lock', 'run_or_load']
+__all__ = ['RunRecord', 'load_run', 'write_records', 'cpu_copy', 'BackgroundWriter', 'RunRecorder', 'ProgressBar',
+           'prepare_run_dir', 'run_lock', 'run_or_load']
 
 # %% ../nbs/31_records.ipynb #9d969a72
 @dataclass
@@ -56,28 +57,97 @@ def write_records(run_dir: Path, records: dict) -> None:
         else: atomic_json(Path(run_dir) / f'{name}.json', obj)
 
 # %% ../nbs/31_records.ipynb #288fa2bf
+def cpu_copy(obj, pool: dict | None = None):
+    "A deep copy of `obj` (dicts, lists, tuples of tensors and plain values) whose tensors are CPU tensors sharing no memory with the originals; `pool` (a dict kept by the caller) holds the CPU buffers of the previous copy, refilled in place when shapes match."
+    found_cuda = []
+    def go(o, key):
+        if torch.is_tensor(o):
+            o = o.detach(); buf = None if pool is None else pool.get(key)
+            if buf is None or buf.shape != o.shape or buf.dtype != o.dtype:
+                buf = torch.empty(o.shape, dtype=o.dtype, pin_memory=o.is_cuda)   # pinned: the device copies without staging
+                if pool is not None: pool[key] = buf
+            if o.is_cuda: found_cuda.append(o.device)
+            return buf.copy_(o, non_blocking=o.is_cuda)
+        if isinstance(o, dict):
+            out = type(o)((k, go(v, key + (k,))) for k, v in o.items())
+            if hasattr(o, '_metadata'): out._metadata = copy.deepcopy(o._metadata)   # a state dict's versions (BatchNorm reads them)
+            return out
+        if type(o) in (list, tuple): return type(o)(go(v, key + (i,)) for i, v in enumerate(o))
+        return copy.deepcopy(o)
+    out = go(obj, ())
+    for dev in set(found_cuda): torch.cuda.synchronize(dev)              # the copies are complete before anyone reads them
+    return out
+
+class BackgroundWriter:
+    "Runs one write job at a time in a thread (`background`) or in the caller (`background=False`); `join` waits for it and re-raises its error."
+    def __init__(self, background: bool = True): self.background, self.thread, self.error = background, None, None
+    def submit(self, fn, *args) -> None:
+        "Wait for the job in flight, then start `fn(*args)`."
+        self.join()
+        if not self.background: fn(*args); return
+        def run():
+            try: fn(*args)
+            except BaseException as e: self.error = e
+        self.thread = threading.Thread(target=run, name='gmm-adaptive-checkpoint', daemon=False)   # not daemon: an exiting process finishes it
+        self.thread.start()
+    def join(self) -> None:
+        "Wait for the job in flight (if any); raise its exception here if it failed."
+        if self.thread is not None: self.thread.join(); self.thread = None
+        if self.error is not None:
+            e, self.error = self.error, None
+            raise RuntimeError(f"writing the run's checkpoint failed: {e}") from e
+
+# %% ../nbs/31_records.ipynb #f016c9d3
 class RunRecorder(Callback):
-    "Write history, the methods' records and checkpoints of the run into `run_dir` after every epoch."
+    "Write history, the methods' records and checkpoints of the run into `run_dir` after every epoch (written by a background thread unless `background=False`)."
     order = 1000
-    def __init__(self, run_dir: Path, selection: str = 'val_acc_then_ce'):
+    def __init__(self, run_dir: Path, selection: str = 'val_acc_then_ce', background: bool = True):
         self.run_dir, self.selection, self.best_key = Path(run_dir), selection, None
+        self.writer, self._best = BackgroundWriter(background), None
+        self.train_thread_s, self.write_s, self.n_saves = 0.0, 0.0, 0
+        self._pools = {'best': {}, 'last': {}}              # CPU buffers of the snapshots, refilled every epoch
+
+    def _copy(self, obj, pool=None):                        # the caller's thread writes at once: no copy needed
+        return cpu_copy(obj, self._pools.get(pool)) if self.writer.background else obj
 
     def after_epoch(self):
-        t = self.trainer
+        t, t0 = self.trainer, time.perf_counter()
         key = selection_key(t.row, self.selection)
         if self.best_key is None or key > self.best_key:   # strictly better: a full tie keeps the earlier epoch
-            self.best_key = key
-            atomic_torch_save(self.run_dir / 'best.pt', {'model': t.model.state_dict(), 'extra': t.extra.state_dict(),
-                                                         'epoch': t.epoch, 'val_acc': t.row['val_acc']})
+            self.best_key = key                             # best.pt is written with this epoch's last.pt (`save`)
+            self.writer.join()                              # the buffers below may still be being written (the last best.pt)
+            self._best = self._copy({'model': t.model.state_dict(), 'extra': t.extra.state_dict(), 'epoch': t.epoch,
+                                     'val_acc': t.row['val_acc']}, 'best')
+        self.train_thread_s += time.perf_counter() - t0
 
     def save(self):
-        t = self.trainer
-        atomic_write(self.run_dir / 'history.csv', pd.DataFrame(t.history).to_csv(index=False))
-        write_records(self.run_dir, t.records)
-        atomic_torch_save(self.run_dir / 'last.pt', t.state_dict())
+        "Snapshot history, records and the trainer's state (and a new best model) and write them: `best.pt`, `history.csv`, records, `last.pt`."
+        t, t0 = self.trainer, time.perf_counter()
+        self.writer.join()                                  # one save in flight at most: its buffers are free again
+        best, self._best = self._best, None
+        self.writer.submit(self._write, best, self._copy(list(t.history)), self._copy(dict(t.records)), self._copy(t.state_dict(), 'last'))
+        self.train_thread_s += time.perf_counter() - t0; self.n_saves += 1
+
+    def _write(self, best, history, records, state):
+        t0 = time.perf_counter()
+        if best is not None: atomic_torch_save(self.run_dir / 'best.pt', best)
+        atomic_write(self.run_dir / 'history.csv', pd.DataFrame(history).to_csv(index=False))
+        write_records(self.run_dir, records)
+        atomic_torch_save(self.run_dir / 'last.pt', state)
+        self.write_s += time.perf_counter() - t0
 
     def epoch_complete(self): self.save()
-    def after_fit(self): self.save()   # after_fit may add records (the GMM method's final gap pass)
+    def after_fit(self):      # after_fit may add records (the GMM method's final gap pass); the files are complete on return
+        self.save(); t0 = time.perf_counter(); self.writer.join(); self.train_thread_s += time.perf_counter() - t0
+    def after_cancel_fit(self):
+        try: self.writer.join()                             # the save in flight completes: an interrupted run resumes from it
+        except Exception as e: self.trainer.echo(f"{self.run_dir.name}: {e}")   # the exception that stopped fit goes on
+
+    def timing(self) -> dict:
+        "Checkpoint cost of this call: seconds per save on the training thread and in the writer, and whether the writer was a background thread."
+        n = max(self.n_saves, 1)
+        return {'checkpoint_s_per_epoch': round(self.train_thread_s / n, 4), 'checkpoint_write_s_per_epoch': round(self.write_s / n, 4),
+                'checkpoint_background': self.writer.background}
 
     def state_dict(self): return {'best_key': self.best_key}
     def load_state_dict(self, s): self.best_key = tuple(s['best_key']) if s.get('best_key') is not None else None
@@ -101,13 +171,15 @@ class ProgressBar(Callback):
     def close(self):
         if self.bar is not None: self.bar.close(); self.bar = None
 
-# %% ../nbs/31_records.ipynb #0a9f9092
-def _diff(a: dict, b: dict, prefix='') -> list:
-    out = []
+# %% ../nbs/31_records.ipynb #f545681e
+def _diff(a: dict, b: dict, prefix='', root: dict | None = None) -> list:
+    "Differences of a stored config `a` from a requested one `b` (dict forms) that name another run; a field of `HASH_OMIT_AT_DEFAULT` that `a` lacks holds its default."
+    out, root = [], b if root is None else root
     for k in sorted(set(a) | set(b)):
-        va, vb = a.get(k, '<missing>'), b.get(k, '<missing>')
-        if isinstance(va, dict) and isinstance(vb, dict): out += _diff(va, vb, f'{prefix}{k}.')
-        elif va != vb and f'{prefix}{k}' not in NON_RESULT_FIELDS: out.append(f'{prefix}{k}: stored {va!r}, requested {vb!r}')
+        va, vb, key = a.get(k, '<missing>'), b.get(k, '<missing>'), f'{prefix}{k}'
+        if va == '<missing>' and key in HASH_OMIT_AT_DEFAULT: va = field_default(key, root)   # stored before the field existed
+        if isinstance(va, dict) and isinstance(vb, dict): out += _diff(va, vb, f'{key}.', root)
+        elif va != vb and key not in NON_RESULT_FIELDS: out.append(f'{key}: stored {va!r}, requested {vb!r}')
     return out
 
 def prepare_run_dir(cfg: RunConfig, results_dir) -> Path:
@@ -139,7 +211,7 @@ class run_lock:
         import fcntl
         fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close()
 
-# %% ../nbs/31_records.ipynb #214f03c1
+# %% ../nbs/31_records.ipynb #f5795e06
 def run_or_load(cfg: RunConfig, results_dir='results', progress: bool | None = None, echo=None, callbacks=()) -> RunRecord:
     "Return the finished run of `cfg` from `results_dir`, training (or resuming) it first if needed; safe when several processes ask at once."
     run_dir = prepare_run_dir(cfg, results_dir)
@@ -156,21 +228,30 @@ def _train(cfg: RunConfig, run_dir: Path, progress: bool, echo, callbacks) -> Ru
     loaders = make_loaders(splits, cfg.train.batch_size, cfg.seed, cfg.train.num_workers, pin_memory=device.type == 'cuda')
     model = build_model(cfg.model, splits.n_classes)
     shown = [ProgressBar(cfg.run_name)] if progress else []
-    callbacks = [*cfg.method.callbacks(cfg), RunRecorder(run_dir, cfg.train.selection), *shown, *callbacks]
+    recorder = RunRecorder(run_dir, cfg.train.selection)
+    callbacks = [*cfg.method.callbacks(cfg), recorder, *shown, *callbacks]
     trainer = Trainer(model, loaders, cfg, callbacks, device=device, echo=echo)
     last = run_dir / 'last.pt'
     if last.exists(): trainer.load_state_dict(torch.load(last, map_location=device, weights_only=False))
     t0 = time.time()
     trainer.fit()
     history = pd.DataFrame(trainer.history)
-    reported = reported_metrics(history, cfg.train.selection)
+    end = cfg.train.eval_test == 'end'
+    with torch.random.fork_rng(devices=[]):                 # the end-of-run test passes leave the generators as they were
+        test_last = trainer.evaluate(loaders.test) if end else None   # the last epoch's weights (end_eval loads best.pt next)
+    selected = int(history['epoch'].iloc[select_epoch(history, cfg.train.selection)])
+    ee = end_eval(trainer, run_dir, selected)               # on best.pt: missing-modality and probe accuracies
+    with torch.random.fork_rng(devices=[]):
+        test_selected = trainer.evaluate(loaders.test) if end else None   # end_eval left best.pt's weights in the trainer
+    reported = reported_metrics(history, cfg.train.selection, test_selected, test_last)
     warmup = cfg.method.warmup_length(cfg)
     reported.update(warmup_epochs=warmup, selected_in_warmup=reported['selected_epoch'] < warmup)
-    metrics = {**reported, 'device': str(device), 'wall_s_this_call': round(time.time() - t0, 2),
+    metrics = {**reported, 'device': str(device), 'amp_dtype': str(trainer.amp).removeprefix('torch.') if trainer.amp else 'off',
+               'compile': cfg.train.compile, 'wall_s_this_call': round(time.time() - t0, 2),
                'train_time_s': float(history['time_s'].sum()),
                'train_s_per_epoch': float(history['train_time_s'].mean()) if 'train_time_s' in history else float('nan'),
-               'versions': versions(), **trainer.extra_metrics}
-    metrics.update(end_eval(trainer, run_dir, metrics['selected_epoch']))   # on best.pt: missing-modality and probe accuracies
+               **recorder.timing(), 'versions': versions(), **trainer.extra_metrics}
+    metrics.update(ee)
     atomic_json(run_dir / 'metrics.json', metrics)
     atomic_json(run_dir / 'done.json', {'finished': time.strftime('%Y-%m-%dT%H:%M:%S'), 'config_hash': config_hash(cfg)})
     rec = load_run(run_dir); rec.trained_now = True

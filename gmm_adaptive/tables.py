@@ -11,6 +11,7 @@ from .paper import PAPER_SOURCE, PAPER_DATASETS, paper_dataset
 from .verdicts import is_ahead
 from .parameters import Reproduce
 from .executor import PlanResult
+from .metrics import NOT_MEASURED
 
 # %% auto #0
 __all__ = ['METRICS', 'END_EVAL_COLS', 'WARMUP_MARK', 'END_EVAL_NOTE', 'mean_std', 'selected_epochs', 'results_table',
@@ -106,7 +107,8 @@ def display_table(df: pd.DataFrame, first_col: str = 'method') -> pd.DataFrame:
         f'paper Δ vs {ref}': [f(x, signed=True) for x in df.paper_delta_ref],
         'audio-only': [ms(m, s, n) for m, s, n in zip(df.ours_audio_mean, df.ours_audio_std, df.n_seeds)],
         'visual-only': [ms(m, s, n) for m, s, n in zip(df.ours_visual_mean, df.ours_visual_std, df.n_seeds)],
-        'best test epoch (optimistic)': [ms(m, s, n) for m, s, n in zip(df.ours_best_test_mean, df.ours_best_test_std, df.n_seeds)],
+        'best test epoch (optimistic)': [NOT_MEASURED if n and not np.isfinite(m) else ms(m, s, n)    # runs with eval_test='end'
+                                         for m, s, n in zip(df.ours_best_test_mean, df.ours_best_test_std, df.n_seeds)],
         'selected epoch': [e or '-' for e in df.selected_epochs],
         'train time / epoch vs Concat': [f(x) + 'x' if np.isfinite(x) else '-' for x in df.cost_vs_concat],
         'status': df.status})

@@ -11,14 +11,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .config import RunConfig, rng_state, set_rng_state
+from .config import RunConfig, rng_state, set_rng_state, amp_dtype
 from .data import AVLoaders
 from .gap_gmm import outputs_over
 from .metrics import split_metrics
 
 # %% auto #0
-__all__ = ['EVENTS', 'CancelStep', 'CancelBatch', 'NonFiniteLoss', 'Callback', 'Trainer', 'unimodal_ce', 'UnimodalCE',
-           'count_host_syncs', 'SyncProbe', 'host_syncs_per_step']
+__all__ = ['EVENTS', 'CancelStep', 'CancelBatch', 'NonFiniteLoss', 'Callback', 'Trainer', 'compile_encoders',
+           'consume_iteration_rng', 'unimodal_ce', 'UnimodalCE', 'count_host_syncs', 'SyncProbe', 'host_syncs_per_step']
 
 # %% ../nbs/30_trainer.ipynb #8a6cd456
 EVENTS = ('after_create', 'before_fit', 'before_epoch', 'before_batch', 'after_encode', 'after_pred', 'after_loss',
@@ -64,7 +64,9 @@ class Trainer:
         self.history, self.records, self.extra_metrics = [], {}, {}
         self.training, self.sample_weight = False, None
         self.echo = echo or (lambda msg: None)
-        self.amp = self.tc.amp and self.device.type == 'cuda'
+        self.set_amp(amp_dtype(self.tc.amp, self.device))
+        if self.device.type == 'cuda': torch.backends.cudnn.benchmark = True   # fixed input sizes: measure the fastest kernels once
+        compile_encoders(self.model, self.tc.compile)
         self('after_create')
         self.extra.to(self.device)
         if self.tc.channels_last: self.extra.to(memory_format=torch.channels_last)
@@ -109,6 +111,26 @@ def _unique_keys(callbacks) -> list:
         keys.append(n if seen[n] == 1 else f"{n}#{seen[n]}")
     return keys
 
+# %% ../nbs/30_trainer.ipynb #0747717e
+def compile_encoders(model: nn.Module, compile=True) -> nn.Module:
+    "Compile each of `model.encoders` in place with `torch.compile` (`compile`: False = nothing, True = default backend, or a backend name); returns `model`."
+    if compile is False or compile is None: return model
+    kw = {} if compile is True else {'backend': compile}
+    if compile is not True:
+        import torch._dynamo
+        known = torch._dynamo.list_backends(exclude_tags=())
+        if compile not in known:
+            raise ValueError(f"compile={compile!r} is not a torch.compile backend here; choose True (the default backend) or one of "
+                             f"{', '.join(map(repr, torch._dynamo.list_backends()))}.")
+    for enc in model.encoders.values(): enc.compile(**kw)
+    return model
+
+@patch
+def set_amp(self: Trainer, dtype) -> None:
+    "Autocast in `dtype` (None: float32) from now on; float16 also gets an enabled gradient scaler (`trainer.scaler`)."
+    self.amp = dtype
+    self.scaler = torch.amp.GradScaler(self.device.type, enabled=dtype == torch.float16)
+
 # %% ../nbs/30_trainer.ipynb #d98c1aad
 @patch
 def make_optimizer(self: Trainer, phase_start: int) -> None:
@@ -127,7 +149,7 @@ def reset_optimizer(self: Trainer) -> None:
     "Forget optimizer state (momentum, Adam moments) and restart the LR schedule from the current epoch."
     self.make_optimizer(phase_start=self.epoch)
 
-# %% ../nbs/30_trainer.ipynb #5c0a1ac5
+# %% ../nbs/30_trainer.ipynb #0bbebbda
 @patch
 def log(self: Trainer, **values) -> None:
     "Accumulate per-batch values (device tensors or numbers; no host sync); the history stores their epoch means."
@@ -138,7 +160,8 @@ def log(self: Trainer, **values) -> None:
 # -- forward passes ---------------------------------------------------------------------------------------
 @patch
 def autocast(self: Trainer):
-    return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp)
+    "The autocast context of the run's dtype (`trainer.amp`; off when None): what `forward` and a method's own passes use."
+    return torch.autocast(self.device.type, dtype=self.amp or torch.bfloat16, enabled=self.amp is not None)
 
 @patch
 def forward(self: Trainer, audio, visual):
@@ -172,7 +195,7 @@ def evaluate(self: Trainer, loader, inputs: Callable | None = None) -> dict:
     "Metrics of one split (`metrics.split_metrics`), optionally on substituted inputs (see `collect`)."
     return split_metrics(self.collect(loader, inputs=inputs), self.n_classes)
 
-# %% ../nbs/30_trainer.ipynb #ad449f53
+# %% ../nbs/30_trainer.ipynb #01c82c8d
 @patch
 def default_step(self: Trainer) -> None:
     "Forward, fused cross-entropy (weighted by `sample_weight` if a hook set one), `after_loss`, backward and step."
@@ -185,16 +208,22 @@ def default_step(self: Trainer) -> None:
 
 @patch
 def backward_step(self: Trainer, loss, zero_grad: bool = True) -> None:
-    "NaN guard (on the device), `before_backward`, backward, `after_backward`, `before_step`, step, `after_step`."
+    "NaN guard (on the device), `before_backward`, backward (scaled under float16, then unscaled), `after_backward`, `before_step`, step, `after_step`."
+    sc = self.scaler
+    if not zero_grad and sc.is_enabled():
+        raise ValueError("backward_step(zero_grad=False) would add scaled gradients to unscaled ones under float16's gradient "
+                         "scaler; accumulate the losses and call backward_step once, or train with amp='bfloat16' or False.")
     self._guard(loss)
     self('before_backward')
     if zero_grad: self.opt.zero_grad(set_to_none=True)
-    loss.backward()
+    sc.scale(loss).backward()
+    sc.unscale_(self.opt)                       # the hooks below see the true gradients (no-op without a scaler)
     try:
         self('after_backward'); self('before_step')
-        self.opt.step(); self.step += 1
+        sc.step(self.opt); self.step += 1       # = opt.step() without a scaler; skipped on overflow with one
         self('after_step')
     except CancelStep: pass
+    sc.update()                                 # also after a cancelled step: the scaler expects one update per unscale_
 
 @patch
 def _guard(self: Trainer, loss) -> None:
@@ -227,7 +256,14 @@ def one_batch(self: Trainer, batch) -> None:
     if getattr(self, 'ce', None) is not None: self.log(train_ce=self.ce.mean())
     self('after_batch')
 
-# %% ../nbs/30_trainer.ipynb #01c82c8d
+# %% ../nbs/30_trainer.ipynb #dfe355c9
+def consume_iteration_rng(loader) -> None:
+    "Draw from the global torch generator what starting a pass over the `DataLoader` `loader` draws (its iterator's seed), loading nothing."
+    if loader.num_workers > 0 and loader.persistent_workers:    # the iterator, made by the first pass, is reused and draws no more
+        if getattr(loader, '_rng_pass_taken', False) or loader._iterator is not None: return
+        loader._rng_pass_taken = True
+    torch.empty((), dtype=torch.int64).random_(generator=loader.generator)
+
 @patch
 def one_epoch(self: Trainer) -> dict:
     self._logs, t0 = {}, time.perf_counter()
@@ -248,6 +284,7 @@ def one_epoch(self: Trainer) -> dict:
     if self.sched is not None: self.sched.step()
     t1 = time.perf_counter()
     for split in ('val', 'test'):
+        if split == 'test' and self.tc.eval_test == 'end': consume_iteration_rng(self.dls.test); continue
         row.update({f'{split}_{k}': v for k, v in self.evaluate(getattr(self.dls, split)).items()})
     t2 = time.perf_counter()
     row.update(train_time_s=t1 - t0, eval_time_s=t2 - t1)
@@ -271,14 +308,14 @@ def fit(self: Trainer) -> list:
         self('after_cancel_fit'); raise
     return self.history
 
-# %% ../nbs/30_trainer.ipynb #5e95fbb3
+# %% ../nbs/30_trainer.ipynb #928dc729
 @patch
 def state_dict(self: Trainer) -> dict:
     "Everything a resumed run needs to continue exactly: weights, optimizer, schedule, RNG, epoch, records, callbacks."
     return {'model': self.model.state_dict(), 'extra': self.extra.state_dict(), 'opt': self.opt.state_dict(),
             'sched': self.sched.state_dict() if self.sched else None, 'phase_start': self.phase_start,
             'epoch': self.epoch, 'step': self.step, 'rng': rng_state(), 'history': list(self.history),
-            'records': dict(self.records), 'extra_metrics': dict(self.extra_metrics),
+            'records': dict(self.records), 'extra_metrics': dict(self.extra_metrics), 'scaler': self.scaler.state_dict(),
             'callbacks': {k: cb.state_dict() for k, cb in zip(self.cb_keys, self.callbacks)}}
 
 @patch
@@ -288,6 +325,7 @@ def load_state_dict(self: Trainer, s: dict) -> None:
     self.make_optimizer(s['phase_start'])
     self.opt.load_state_dict(s['opt'])
     if self.sched is not None and s['sched'] is not None: self.sched.load_state_dict(s['sched'])
+    if s.get('scaler') and self.scaler.is_enabled(): self.scaler.load_state_dict(s['scaler'])   # {}: saved without a scaler
     self.history, self.records, self.extra_metrics = list(s['history']), dict(s.get('records', {})), dict(s.get('extra_metrics', {}))
     for k, cb in zip(self.cb_keys, self.callbacks): cb.load_state_dict(s['callbacks'].get(k, {}))
     set_rng_state(s['rng'])
