@@ -142,6 +142,8 @@ class run_lock:
 # %% ../nbs/31_records.ipynb #214f03c1
 def run_or_load(cfg: RunConfig, results_dir='results', progress: bool | None = None, echo=None, callbacks=()) -> RunRecord:
     "Return the finished run of `cfg` from `results_dir`, training (or resuming) it first if needed; safe when several processes ask at once."
+    from gmm_adaptive.distributed import dist_env, run_or_load_distributed
+    if dist_env().world > 1: return run_or_load_distributed(cfg, results_dir, progress, echo, callbacks)   # under torchrun: one run, N processes
     run_dir = prepare_run_dir(cfg, results_dir)
     if (run_dir / 'done.json').exists(): return load_run(run_dir)
     with run_lock(run_dir, echo or print):
@@ -150,18 +152,29 @@ def run_or_load(cfg: RunConfig, results_dir='results', progress: bool | None = N
 
 def _train(cfg: RunConfig, run_dir: Path, progress: bool, echo, callbacks) -> RunRecord:
     "Train (or resume) `cfg` in `run_dir` and write its metrics; the caller holds the run's lock."
-    device = select_device(cfg.train.device)
+    from gmm_adaptive.distributed import dist_env, init_distributed, DistributedSync, barrier
+    env = dist_env()                                     # one process unless torchrun started several (33_distributed)
+    device = init_distributed(cfg.train.device)          # = select_device(cfg.train.device) on one process
     seed_everything(cfg.seed)
     splits = build_splits(cfg.data)
-    loaders = make_loaders(splits, cfg.train.batch_size, cfg.seed, cfg.train.num_workers, pin_memory=device.type == 'cuda')
+    loaders = make_loaders(splits, cfg.train.batch_size, cfg.seed, cfg.train.num_workers, pin_memory=device.type == 'cuda',
+                           rank=env.rank, world=env.world)
     model = build_model(cfg.model, splits.n_classes)
-    shown = [ProgressBar(cfg.run_name)] if progress else []
-    callbacks = [*cfg.method.callbacks(cfg), RunRecorder(run_dir, cfg.train.selection), *shown, *callbacks]
-    trainer = Trainer(model, loaders, cfg, callbacks, device=device, echo=echo)
+    shown = [ProgressBar(cfg.run_name)] if progress and env.is_main else []
+    writer = [RunRecorder(run_dir, cfg.train.selection)] if env.is_main else []   # rank 0 alone writes
+    sync = [DistributedSync(cfg.method.distributed_find_unused)] if env.world > 1 else []
+    callbacks = [*cfg.method.callbacks(cfg), *sync, *writer, *shown, *callbacks]
+    trainer = Trainer(model, loaders, cfg, callbacks, device=device, echo=echo if env.is_main else None)
     last = run_dir / 'last.pt'
     if last.exists(): trainer.load_state_dict(torch.load(last, map_location=device, weights_only=False))
     t0 = time.time()
     trainer.fit()
+    if not env.is_main:
+        barrier()                                        # rank 0 writes metrics.json and done.json, then joins
+        rec = load_run(run_dir); rec.trained_now = True
+        return rec
+    if env.world > 1:                                    # the end-of-run evaluation runs on rank 0 alone, on whole splits
+        trainer.dls = make_loaders(splits, cfg.train.batch_size, cfg.seed, cfg.train.num_workers, pin_memory=device.type == 'cuda')
     history = pd.DataFrame(trainer.history)
     reported = reported_metrics(history, cfg.train.selection)
     warmup = cfg.method.warmup_length(cfg)
@@ -169,9 +182,10 @@ def _train(cfg: RunConfig, run_dir: Path, progress: bool, echo, callbacks) -> Ru
     metrics = {**reported, 'device': str(device), 'wall_s_this_call': round(time.time() - t0, 2),
                'train_time_s': float(history['time_s'].sum()),
                'train_s_per_epoch': float(history['train_time_s'].mean()) if 'train_time_s' in history else float('nan'),
-               'versions': versions(), **trainer.extra_metrics}
+               'versions': versions(), **trainer.extra_metrics, **({'processes': env.world} if env.world > 1 else {})}
     metrics.update(end_eval(trainer, run_dir, metrics['selected_epoch']))   # on best.pt: missing-modality and probe accuracies
     atomic_json(run_dir / 'metrics.json', metrics)
     atomic_json(run_dir / 'done.json', {'finished': time.strftime('%Y-%m-%dT%H:%M:%S'), 'config_hash': config_hash(cfg)})
+    barrier()                                            # several processes: the others may read the run now
     rec = load_run(run_dir); rec.trained_now = True
     return rec
