@@ -197,7 +197,8 @@ _ERRORS = {'ValueError': ValueError, 'PermissionError': PermissionError, 'FileNo
 def run_or_load_distributed(cfg, results_dir='results', progress: bool | None = None, echo=None, callbacks=()):
     "`records.run_or_load` on every process of a torchrun job: rank 0 writes and holds the run's lock; every rank returns the same `RunRecord`."
     from gmm_adaptive.records import prepare_run_dir, run_lock, load_run, _train
-    check_distributed(cfg.method)
+    from gmm_adaptive.data import check_shardable
+    check_distributed(cfg.method); check_shardable(cfg.train.batch_size, dist_env().world)   # before anything is written
     init_distributed(cfg.train.device)
     main, err = is_main(), None
     if main:

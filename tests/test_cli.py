@@ -123,7 +123,9 @@ def test_torchrun_trains_one_run_on_two_processes_and_one_process_loads_it(tmp_p
     again = cli(*GMM_1_1, *DDP_TINY, '--results-dir', str(tmp_path))   # the same config, the same run: loaded
     assert again.returncode == 0 and 'already finished' in again.stdout, again.stderr
 
-def test_torchrun_refuses_a_method_not_verified_on_several_processes(tmp_path):
-    r = torchrun('--method', 'ogm_ge', *DDP_TINY, '--results-dir', str(tmp_path))
-    assert r.returncode != 0 and "error: method='ogm_ge' is not verified for training on several processes" in r.stderr, r.stderr[-3000:]
+@pytest.mark.parametrize('args,msg', [(['--method', 'ogm_ge'], "error: method='ogm_ge' is not verified for training on several processes"),
+                                      (['--method', 'concat', '--batch-size', '33'], "train.batch_size=33 cannot be split equally over 2 processes")])
+def test_torchrun_refuses_what_it_cannot_shard(tmp_path, args, msg):
+    r = torchrun(*DDP_TINY, *args, '--results-dir', str(tmp_path))
+    assert r.returncode != 0 and msg in r.stderr, r.stderr[-3000:]
     assert not any(tmp_path.iterdir()), 'nothing is written for a refused run'
