@@ -4,7 +4,7 @@
 
 # %% ../nbs/33_distributed.ipynb #6fc00b6c
 from __future__ import annotations
-import contextlib, os, socket, subprocess, sys
+import atexit, contextlib, os, socket, subprocess, sys
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -84,6 +84,7 @@ def init_distributed(device: str = 'auto') -> torch.device:
         if k not in os.environ: raise ValueError(f"{k} is not set; start the processes with torchrun (it sets {k}).")
     dist.init_process_group(backend, init_method='env://', rank=env.rank, world_size=env.world,
                             **({'device_id': dev} if dev.type == 'cuda' else {}))
+    atexit.register(shutdown)                                # also for scripts that never call shutdown
     return dev
 
 def shutdown() -> None:
