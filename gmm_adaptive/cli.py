@@ -4,7 +4,7 @@
 
 # %% ../nbs/50_cli.ipynb #4ce90ade
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, os, sys, time
 from pathlib import Path
 from .config import dataset_names, method_names, parse_literal, load_plugins
 from .profiles import PROFILES, profile_config
@@ -147,11 +147,14 @@ def main(argv=None) -> int:
         print(f"gmm-adaptive: error: {e}", file=sys.stderr); return 2
     parser = build_parser()
     a = parser.parse_args(argv)
+    from gmm_adaptive.distributed import dist_env, shutdown
+    if not dist_env().is_main: sys.stdout = open(os.devnull, 'w')   # under torchrun: one process prints (errors still reach stderr)
     try: return a.func(a)
     except (ValueError, FileNotFoundError, PermissionError) as e:
         print(f"gmm-adaptive {a.command}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume from the last checkpoint", file=sys.stderr); return 130
+    finally: shutdown()                                     # leave torchrun's process group (no-op on one process)
 
 # %% ../nbs/50_cli.ipynb #eb42c3c3
 REPORT_FILES = {'samples.csv': 'one row per sample: p_a, p_v, gap, posterior, component, predictions',

@@ -261,6 +261,8 @@ class MethodConfig:
     paper_label: ClassVar[str | None] = None        # the paper's Table 1 row this method reruns (None: not in it)
     profile_defaults: ClassVar[dict] = {}           # profile name -> parameter overrides (e.g. a shorter schedule for 'smoke')
     relative_cost: ClassVar[float] = 1.0            # rough training time per epoch vs concat (schedules the longest runs first)
+    distributed_ok: ClassVar[bool] = False          # True once verified: a step on N shards (torchrun) = the step on the batch (33_distributed)
+    distributed_find_unused: ClassVar[bool] = False # True when a step leaves parameters without gradient (DDP must then search for them)
 
     def callbacks(self, run: 'RunConfig') -> list:
         "The trainer callbacks that implement this method (none: plain joint training)."

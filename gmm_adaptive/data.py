@@ -12,8 +12,8 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from .config import DataConfig
 
 # %% auto #0
-__all__ = ['AVSplits', 'build_splits', 'AbsentInput', 'EpochShuffleSampler', 'set_epoch', 'DeviceLoader', 'AVLoaders',
-           'eval_workers', 'make_loaders']
+__all__ = ['AVSplits', 'build_splits', 'AbsentInput', 'EpochShuffleSampler', 'check_shardable', 'ShardSampler', 'set_epoch',
+           'DeviceLoader', 'AVLoaders', 'eval_workers', 'make_loaders']
 
 # %% ../nbs/10_data.ipynb #135f9c9f
 @dataclass
@@ -60,14 +60,42 @@ class AbsentInput:
 
 # %% ../nbs/10_data.ipynb #3ff303b0
 class EpochShuffleSampler(Sampler):
-    "Random permutation per epoch, a pure function of `(seed, epoch)`."
-    def __init__(self, n: int, seed: int):
-        self.n, self.seed, self.epoch = n, seed, 0
+    "Random permutation per epoch, a pure function of `(seed, epoch)`; with `world > 1` this process's share of each global batch of `batch_size`."
+    def __init__(self, n: int, seed: int, rank: int = 0, world: int = 1, batch_size: int | None = None):
+        self.n, self.seed, self.epoch, self.rank, self.world, self.batch_size = n, seed, 0, rank, world, batch_size
+        if world > 1: check_shardable(batch_size, world)
+        if not 0 <= rank < world: raise ValueError(f"rank={rank} is outside 0..{world - 1} (world={world}).")
     def set_epoch(self, epoch: int): self.epoch = epoch
-    def __len__(self): return self.n
+    def _spans(self) -> list:
+        "(start, length) in the epoch's permutation of this rank's part of every global batch (world > 1)."
+        B, W = self.batch_size, self.world
+        spans = [(k * B + self.rank * (B // W), B // W) for k in range(self.n // B)]
+        last = (self.n % B) // W                      # the last, partial global batch split equally; its n % B % W extra samples wait for another epoch
+        if last >= 2: spans.append(((self.n // B) * B + self.rank * last, last))   # a share of one would break BatchNorm: dropped
+        return spans
+    def __len__(self): return self.n if self.world == 1 else sum(k for _, k in self._spans())
     def __iter__(self):
         g = torch.Generator().manual_seed(int(self.seed) * 100_003 + int(self.epoch))
-        return iter(torch.randperm(self.n, generator=g).tolist())
+        perm = torch.randperm(self.n, generator=g)
+        if self.world == 1: return iter(perm.tolist())
+        return iter(torch.cat([perm[s:s + k] for s, k in self._spans()]).tolist())
+
+def check_shardable(batch_size: int | None, world: int) -> None:
+    "A global batch of `batch_size` must split equally over `world` processes, at least 2 samples each (BatchNorm)."
+    if batch_size is None or batch_size % world or batch_size // world < 2:
+        ok = [b for b in (batch_size - batch_size % world, batch_size - batch_size % world + world) if b >= 2 * world] if batch_size else []
+        raise ValueError(f"train.batch_size={batch_size} cannot be split equally over {world} processes with at least 2 samples each; "
+                         f"use a multiple of {world} of at least {2 * world}" + (f" (e.g. --batch-size {ok[0]})" if ok else '')
+                         + " or another --nproc-per-node.")
+
+class ShardSampler(Sampler):
+    "Dataset order, this rank's contiguous block of it (`rank` of `world`): an evaluation pass split over processes, gathered afterwards."
+    def __init__(self, n: int, rank: int = 0, world: int = 1):
+        if not 0 <= rank < world: raise ValueError(f"rank={rank} is outside 0..{world - 1} (world={world}).")
+        self.n, self.rank, self.world = n, rank, world
+        self.start, self.stop = rank * n // world, (rank + 1) * n // world
+    def __len__(self): return self.stop - self.start
+    def __iter__(self): return iter(range(self.start, self.stop))
 
 def set_epoch(obj, epoch: int) -> None:
     "Tell a loader (its own `set_epoch` if it has one, else its sampler and dataset) which epoch it is (no-op for those that do not care)."
@@ -123,8 +151,8 @@ def eval_workers(num_workers: int) -> int:
     return (num_workers + 1) // 2
 
 def make_loaders(splits: AVSplits, batch_size: int, seed: int, num_workers: int = 0, pin_memory: bool = False,
-                 eval_batch_size: int | None = None, device=None) -> AVLoaders:
-    "Loaders for training (epoch-seeded shuffle and augmentation, a last batch of one dropped) and evaluation, delivering batches on `device` through the splits' `batch_transform`."
+                 eval_batch_size: int | None = None, device=None, rank: int = 0, world: int = 1) -> AVLoaders:
+    "Loaders for training (epoch-seeded shuffle and augmentation, a last batch of one dropped) and evaluation, delivering batches on `device` through the splits' `batch_transform`; `rank` of `world` processes: its shard of train and train_eval."
     if hasattr(splits.train, 'with_seed'):           # training augmentation follows the run seed, not the split's
         splits = replace(splits, train=splits.train.with_seed(seed))
     device = torch.device(device or 'cpu')
@@ -132,7 +160,10 @@ def make_loaders(splits: AVSplits, batch_size: int, seed: int, num_workers: int 
     eb = eval_batch_size or max(batch_size, 256)
     n, ew = len(splits.train), eval_workers(num_workers)
     wrap = lambda dl, train: DeviceLoader(dl, splits.batch_transform, train, seed, device)
-    train = DataLoader(splits.train, batch_size=batch_size, sampler=EpochShuffleSampler(n, seed), num_workers=num_workers,
-                       pin_memory=pin, persistent_workers=num_workers > 0, drop_last=(n % batch_size == 1))   # a batch of one breaks BatchNorm
-    ev = lambda ds: wrap(DataLoader(ds, batch_size=eb, shuffle=False, num_workers=ew, pin_memory=pin, persistent_workers=False), False)
-    return AVLoaders(wrap(train, True), ev(splits.train_eval), ev(splits.val), ev(splits.test), splits)
+    train = DataLoader(splits.train, batch_size=batch_size // world, sampler=EpochShuffleSampler(n, seed, rank, world, batch_size),
+                       num_workers=num_workers, pin_memory=pin, persistent_workers=num_workers > 0,
+                       drop_last=world == 1 and n % batch_size == 1)   # a batch of one breaks BatchNorm (sharded: the sampler drops it)
+    ev = lambda ds, sampler=None: wrap(DataLoader(ds, batch_size=eb, sampler=sampler, shuffle=False, num_workers=ew, pin_memory=pin,
+                                                  persistent_workers=False), False)
+    te = ev(splits.train_eval, None if world == 1 else ShardSampler(n, rank, world))
+    return AVLoaders(wrap(train, True), te, ev(splits.val), ev(splits.test), splits)

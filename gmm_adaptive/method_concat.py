@@ -17,6 +17,7 @@ __all__ = ['ConcatConfig']
 class ConcatConfig(MethodConfig):
     "Plain joint training: cross-entropy of the fused logits (Table 1, 'Concat')."
     name: ClassVar[str] = 'concat'
+    distributed_ok: ClassVar[bool] = True    # per-sample losses only: the same step on shards (33_distributed)
     paper_label: ClassVar[str] = 'Concat'
     unimodal_ce: float = 0.0   # weight of extra CE on z_a and z_v (0 = the paper's Concat); > 0 needs concat/sum fusion
 

@@ -24,6 +24,7 @@ __all__ = ['GMMConfig', 'GMMAdaptive']
 class GMMConfig(MethodConfig):
     "The paper's method: warm-up, then `n_rounds` of (gap pass, GMM fit, adaptive-loss epochs)."
     name: ClassVar[str] = 'gmm'
+    distributed_ok: ClassVar[bool] = True   # per-sample loss; the gap pass is gathered over ranks (33_distributed)
     relative_cost: ClassVar[float] = 1.15   # measured training time per epoch vs concat, smoke profile (schedules long runs first)
     needs_additive_fusion: ClassVar[bool] = True
     paper_label: ClassVar[str] = 'Ours'

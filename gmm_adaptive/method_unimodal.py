@@ -29,6 +29,8 @@ class KeepOneModality(Callback):
 class UnimodalConfig(MethodConfig):
     "One modality alone: Concat with the other modality's features zeroed (the reference for suppression)."
     name: ClassVar[str] = 'unimodal'
+    distributed_ok: ClassVar[bool] = True    # concat's loss on one modality: the same step on shards (33_distributed)
+    distributed_find_unused: ClassVar[bool] = True   # the dropped encoder gets no gradient
     modality: str = 'audio'   # the modality that is kept: 'audio' or 'visual'
 
     def __post_init__(self): check_choice('modality', self.modality, ('audio', 'visual'))

@@ -214,6 +214,8 @@ class run_lock:
 # %% ../nbs/31_records.ipynb #f5795e06
 def run_or_load(cfg: RunConfig, results_dir='results', progress: bool | None = None, echo=None, callbacks=()) -> RunRecord:
     "Return the finished run of `cfg` from `results_dir`, training (or resuming) it first if needed; safe when several processes ask at once."
+    from gmm_adaptive.distributed import dist_env, run_or_load_distributed
+    if dist_env().world > 1: return run_or_load_distributed(cfg, results_dir, progress, echo, callbacks)   # under torchrun: one run, N processes
     run_dir = prepare_run_dir(cfg, results_dir)
     if (run_dir / 'done.json').exists(): return load_run(run_dir)
     with run_lock(run_dir, echo or print):
@@ -222,27 +224,37 @@ def run_or_load(cfg: RunConfig, results_dir='results', progress: bool | None = N
 
 def _train(cfg: RunConfig, run_dir: Path, progress: bool, echo, callbacks) -> RunRecord:
     "Train (or resume) `cfg` in `run_dir` and write its metrics; the caller holds the run's lock."
-    device = select_device(cfg.train.device)
+    from gmm_adaptive.distributed import dist_env, init_distributed, DistributedSync, barrier
+    env = dist_env()                                     # one process unless torchrun started several (33_distributed)
+    device = init_distributed(cfg.train.device)          # = select_device(cfg.train.device) on one process
     seed_everything(cfg.seed)
     splits = build_splits(cfg.data)
-    loaders = make_loaders(splits, cfg.train.batch_size, cfg.seed, cfg.train.num_workers, pin_memory=device.type == 'cuda')
+    loaders = make_loaders(splits, cfg.train.batch_size, cfg.seed, cfg.train.num_workers, device=device, rank=env.rank, world=env.world)
     model = build_model(cfg.model, splits.n_classes)
-    shown = [ProgressBar(cfg.run_name)] if progress else []
-    recorder = RunRecorder(run_dir, cfg.train.selection)
-    callbacks = [*cfg.method.callbacks(cfg), recorder, *shown, *callbacks]
-    trainer = Trainer(model, loaders, cfg, callbacks, device=device, echo=echo)
+    shown = [ProgressBar(cfg.run_name)] if progress and env.is_main else []
+    recorder = RunRecorder(run_dir, cfg.train.selection) if env.is_main else None
+    writer = [recorder] if env.is_main else []                                    # rank 0 alone writes
+    sync = [DistributedSync(cfg.method.distributed_find_unused)] if env.world > 1 else []
+    callbacks = [*cfg.method.callbacks(cfg), *sync, *writer, *shown, *callbacks]
+    trainer = Trainer(model, loaders, cfg, callbacks, device=device, echo=echo if env.is_main else None)
     last = run_dir / 'last.pt'
     if last.exists(): trainer.load_state_dict(torch.load(last, map_location=device, weights_only=False))
     t0 = time.time()
     trainer.fit()
+    if not env.is_main:
+        barrier()                                        # rank 0 writes metrics.json and done.json, then joins
+        rec = load_run(run_dir); rec.trained_now = True
+        return rec
+    if env.world > 1:                                    # the end-of-run evaluation runs on rank 0 alone, on whole splits
+        trainer.dls = make_loaders(splits, cfg.train.batch_size, cfg.seed, cfg.train.num_workers, device=device)
     history = pd.DataFrame(trainer.history)
     end = cfg.train.eval_test == 'end'
     with torch.random.fork_rng(devices=[]):                 # the end-of-run test passes leave the generators as they were
-        test_last = trainer.evaluate(loaders.test) if end else None   # the last epoch's weights (end_eval loads best.pt next)
+        test_last = trainer.evaluate(trainer.dls.test) if end else None   # the last epoch's weights (end_eval loads best.pt next)
     selected = int(history['epoch'].iloc[select_epoch(history, cfg.train.selection)])
     ee = end_eval(trainer, run_dir, selected)               # on best.pt: missing-modality and probe accuracies
     with torch.random.fork_rng(devices=[]):
-        test_selected = trainer.evaluate(loaders.test) if end else None   # end_eval left best.pt's weights in the trainer
+        test_selected = trainer.evaluate(trainer.dls.test) if end else None   # end_eval left best.pt's weights in the trainer
     reported = reported_metrics(history, cfg.train.selection, test_selected, test_last)
     warmup = cfg.method.warmup_length(cfg)
     reported.update(warmup_epochs=warmup, selected_in_warmup=reported['selected_epoch'] < warmup)
@@ -250,9 +262,10 @@ def _train(cfg: RunConfig, run_dir: Path, progress: bool, echo, callbacks) -> Ru
                'compile': cfg.train.compile, 'wall_s_this_call': round(time.time() - t0, 2),
                'train_time_s': float(history['time_s'].sum()),
                'train_s_per_epoch': float(history['train_time_s'].mean()) if 'train_time_s' in history else float('nan'),
-               **recorder.timing(), 'versions': versions(), **trainer.extra_metrics}
+               **recorder.timing(), 'versions': versions(), **trainer.extra_metrics, **({'processes': env.world} if env.world > 1 else {})}
     metrics.update(ee)
     atomic_json(run_dir / 'metrics.json', metrics)
     atomic_json(run_dir / 'done.json', {'finished': time.strftime('%Y-%m-%dT%H:%M:%S'), 'config_hash': config_hash(cfg)})
+    barrier()                                            # several processes: the others may read the run now
     rec = load_run(run_dir); rec.trained_now = True
     return rec

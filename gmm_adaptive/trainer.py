@@ -183,12 +183,14 @@ def predict(self: Trainer, audio, visual):
 
 @patch
 def collect(self: Trainer, loader, features: bool = False, max_batches: int | None = None, inputs: Callable | None = None) -> dict:
-    "Eval-mode pass over `loader` through `predict` (all hooks): numpy y, idx, pred, pred_a, pred_v, gap, ce (+ a, v). `inputs(audio, visual) -> (audio, visual)` substitutes each batch's inputs on the device first."
+    "Eval-mode pass over `loader` through `predict` (all hooks): numpy y, idx, pred, pred_a, pred_v, gap, ce (+ a, v). `inputs(audio, visual) -> (audio, visual)` substitutes each batch's inputs on the device first. A loader sharded over processes (`33_distributed`) returns every rank's rows, in dataset order."
     mode = self.model.training
     self.set_mode(False)
     fwd = self.predict if inputs is None else (lambda audio, visual: self.predict(*inputs(audio, visual)))
-    try: return outputs_over(fwd, loader, self.device, features=features, max_batches=max_batches)
+    try: o = outputs_over(fwd, loader, self.device, features=features, max_batches=max_batches)
     finally: self.set_mode(mode)
+    from gmm_adaptive.distributed import gather_if_sharded   # several processes: every rank gets every rank's rows
+    return gather_if_sharded(o, loader)
 
 @patch
 def evaluate(self: Trainer, loader, inputs: Callable | None = None) -> dict:

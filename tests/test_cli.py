@@ -102,3 +102,30 @@ def test_every_method_trains_two_epochs_from_the_cli(tmp_path, capsys):
         run_dir = Path(out.strip().splitlines()[-1].split('run directory ')[-1])
         m_json = json.loads((run_dir / 'metrics.json').read_text())
         assert m_json['n_epochs'] == 2 and 0 <= m_json['test_acc'] <= 1, (m, m_json)
+
+
+DDP_TINY = ['--epochs', '2', '--no-progress', '--device', 'cpu', '--batch-size', '32', '--set', 'data.n_train=64',
+            '--set', 'data.n_val=24', '--set', 'data.n_test=24', '--set', 'model.width=4', '--set', 'model.feature_dim=8']
+GMM_1_1 = ['--method', 'gmm', '--set', 'method.n_warmup_epochs=1', '--set', 'method.n_rounds=1']
+
+def torchrun(*args, nproc=2):
+    "`torchrun --standalone` (a free port of its own) with `-m gmm_adaptive`, as a user starts one run on several processes."
+    return subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc-per-node', str(nproc),
+                           '-m', 'gmm_adaptive', 'train', *args], capture_output=True, text=True, timeout=300)
+
+def test_torchrun_trains_one_run_on_two_processes_and_one_process_loads_it(tmp_path):
+    r = torchrun(*GMM_1_1, *DDP_TINY, '--results-dir', str(tmp_path))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.count('run directory') == 1, r.stdout              # rank 0 prints, the other rank is silent
+    run_dirs = list(tmp_path.iterdir())
+    assert len(run_dirs) == 1 and (run_dirs[0] / 'done.json').exists()
+    assert json.loads((run_dirs[0] / 'metrics.json').read_text())['processes'] == 2
+    again = cli(*GMM_1_1, *DDP_TINY, '--results-dir', str(tmp_path))   # the same config, the same run: loaded
+    assert again.returncode == 0 and 'already finished' in again.stdout, again.stderr
+
+@pytest.mark.parametrize('args,msg', [(['--method', 'ogm_ge'], "error: method='ogm_ge' is not verified for training on several processes"),
+                                      (['--method', 'concat', '--batch-size', '33'], "train.batch_size=33 cannot be split equally over 2 processes")])
+def test_torchrun_refuses_what_it_cannot_shard(tmp_path, args, msg):
+    r = torchrun(*DDP_TINY, *args, '--results-dir', str(tmp_path))
+    assert r.returncode != 0 and msg in r.stderr, r.stderr[-3000:]
+    assert not any(tmp_path.iterdir()), 'nothing is written for a refused run'
