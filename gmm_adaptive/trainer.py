@@ -260,7 +260,8 @@ def one_batch(self: Trainer, batch) -> None:
 
 # %% ../nbs/30_trainer.ipynb #dfe355c9
 def consume_iteration_rng(loader) -> None:
-    "Draw from the global torch generator what starting a pass over the `DataLoader` `loader` draws (its iterator's seed), loading nothing."
+    "Draw from the global torch generator what starting a pass over the `DataLoader` `loader` (or the one a `data.DeviceLoader` wraps) draws (its iterator's seed), loading nothing."
+    loader = getattr(loader, 'loader', loader)                  # data.DeviceLoader: the DataLoader it wraps
     if loader.num_workers > 0 and loader.persistent_workers:    # the iterator, made by the first pass, is reused and draws no more
         if getattr(loader, '_rng_pass_taken', False) or loader._iterator is not None: return
         loader._rng_pass_taken = True
