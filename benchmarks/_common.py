@@ -26,7 +26,8 @@ def device_info(device=None) -> dict:
     dev = torch.device(device) if device is not None else torch.device('cpu')
     info = {'device': dev.type, 'cpu': cpu_model(), 'cpu_cores': os.cpu_count(), 'torch': torch.__version__,
             'torch_threads': torch.get_num_threads(), 'python': platform.python_version(),
-            'date_utc': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}
+            'date_utc': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+            'load_avg_1m_at_start': round(os.getloadavg()[0], 2) if hasattr(os, 'getloadavg') else None}   # a shared machine: other jobs
     if dev.type == 'cuda':
         i = dev.index if dev.index is not None else torch.cuda.current_device()
         info.update(gpu=torch.cuda.get_device_name(i), cuda=torch.version.cuda,
