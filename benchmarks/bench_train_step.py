@@ -3,7 +3,8 @@
 Usage:
 
     .venv/bin/python benchmarks/bench_train_step.py                       # the paper's sizes: 224 px, batch 64, every method
-    .venv/bin/python benchmarks/bench_train_step.py --image-size 64 --steps 3 --gap-samples 256   # a CPU in minutes
+    .venv/bin/python benchmarks/bench_train_step.py --image-size 64 --batch-size 8 --steps 3 --warmup-steps 1 \
+        --rounds 3 --gap-samples 64 --torch-threads 1                       # a shared 2-core CPU in ~6 minutes
     .venv/bin/python benchmarks/bench_train_step.py --quick               # toy sizes: checks the script runs (tests/)
 
 What it measures, on whatever device runs it (CUDA if there is one; `--device cpu` to force the CPU):
@@ -12,8 +13,10 @@ What it measures, on whatever device runs it (CUDA if there is one; `--device cp
   (two torchvision ResNet-18 encoders, 1 frame, a CREMA-D-shaped spectrogram [1, 257, 188], 6 classes, batch 64,
   AMP on CUDA as the profile says), driven by the project's `Trainer` with each method's own callbacks, on one
   synthetic batch that already sits on the device (so the data path is not in it: see bench_real_loading.py).
-  Each method is placed at its first adaptive epoch (`MethodConfig.warmup_length`; e.g. gmm after its warm-up, with
-  its gap pass and GMM fit done at the start of that epoch), `--warmup-steps` steps run untimed, then `--steps` timed.
+  Each method is placed at its first adaptive epoch (`MethodConfig.warmup_length`; e.g. gmm after its warm-up), which
+  runs with a one-batch training loader (its epoch-start work, e.g. gmm's gap pass + GMM fit, and the counted first
+  step); the next epoch runs the rest of `--warmup-steps` untimed and `--steps` timed; `--rounds - 1` more epochs of
+  `--steps` go over all methods in turn, and each method's fastest step counts.
 - FLOPs per sample (forward; training step) counted with `torch.utils.flop_counter.FlopCounterMode` over one
   step of each method, and the encoder forward passes per step (forward hooks): a method whose algorithm needs more
   passes shows it here, with its own one-line description saying why.
