@@ -15,11 +15,12 @@ and, as here, a new `best.pt`) `--repeats` times each way:
   each timed save waits for the last one to finish first, as a ~2 s epoch between saves would).
 
 Prints one table (median and min seconds on the training thread, and the background writer's seconds) and writes the
-numbers with the device name to `--json` (default: benchmarks/bench_checkpoint_<device>.json). `--dir` is where the
+numbers with the device name to `--json` (default: benchmarks/results/bench_checkpoint-<device>.json, as the other
+benchmarks: `_common.write_results`). `--dir` is where the
 files are written (default: a temporary folder; use the disk your results_dir is on).
 """
 from __future__ import annotations
-import argparse, json, platform, statistics, sys, tempfile, time
+import argparse, statistics, sys, tempfile, time
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -66,11 +67,13 @@ def main(argv=None) -> int:
     ap.add_argument('--device', default='auto', help="auto, cpu, cuda, cuda:N")
     ap.add_argument('--repeats', type=int, default=5)
     ap.add_argument('--dir', default=None, help='folder the checkpoints are written to (default: a temporary one)')
-    ap.add_argument('--json', default=None, help='where to write the results (default: benchmarks/bench_checkpoint_<device>.json)')
+    ap.add_argument('--json', default=None, help='where to write the results (default: benchmarks/results/bench_checkpoint-<device>.json)')
     a = ap.parse_args(argv)
     from gmm_adaptive.config import select_device
     device = select_device(a.device)
-    name = torch.cuda.get_device_name(device) if device.type == 'cuda' else f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _common import device_info, write_results
+    info = device_info(device); name = f"{info['name']} ({info['torch_threads']} torch threads)"
     t, cfg = paper_trainer(device)
     n_params = sum(p.numel() for p in t.model.parameters())
     rows = {}
@@ -83,10 +86,7 @@ def main(argv=None) -> int:
     print(f"{'mode':<12}{'train thread s (median)':>26}{'(min)':>9}{'writer s (median)':>20}{'files MB':>10}")
     for mode, r in rows.items():
         print(f"{mode:<12}{r['train_thread_s_median']:>26.3f}{r['train_thread_s_min']:>9.3f}{r['writer_s_median']:>20.3f}{r['files_mb']:>10.1f}")
-    out = Path(a.json) if a.json else Path(__file__).parent / f"bench_checkpoint_{device.type}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({'device': name, 'torch': torch.__version__, 'n_parameters': n_params, 'command': ' '.join(sys.argv),
-                               'results': rows}, indent=1))
+    out = write_results('bench_checkpoint', info, {'n_parameters': n_params, 'command': ' '.join(sys.argv), 'results': rows}, a.json)
     print(f"wrote {out}")
     return 0
 

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 from .cache import AVCache, find_cache, read_manifest
 from .config import DataConfig, check_range
+from .data import SharedEpoch
 from .decode import MediaSettings, log_spectrogram
 
 # %% auto #0
@@ -71,11 +72,11 @@ class CachedAVDataset(Dataset):
     def __init__(self, cache: AVCache, rows, n_frames: int = 1, image_size: int = 224, train: bool = False, seed: int = 0):
         self.cache, self.rows = cache, np.asarray(rows, np.int64)
         self.n_frames, self.image_size, self.train, self.seed = n_frames, image_size, train, seed
-        self._epoch = torch.zeros((), dtype=torch.int64).share_memory_()   # seen by persistent workers too
+        self._epoch = SharedEpoch()                  # seen by persistent workers too (data.SharedEpoch)
         self.batch_transform = CachedBatchTransform(image_size)
     @property
     def epoch(self) -> int: return int(self._epoch)
-    def set_epoch(self, epoch: int): self._epoch.fill_(int(epoch))
+    def set_epoch(self, epoch: int): self._epoch.set(epoch)
     def __len__(self): return len(self.rows)
     @property
     def names(self) -> np.ndarray: return self.cache.names[self.rows]
@@ -89,7 +90,7 @@ class CachedAVDataset(Dataset):
     def with_seed(self, seed: int) -> CachedAVDataset:
         "The same items with the augmentation seeded by `seed` (the run seed; `data.make_loaders` calls this)."
         d = copy.copy(self); d.seed = int(seed)
-        d._epoch = self._epoch.clone().share_memory_(); return d
+        d._epoch = self._epoch.fork(); return d
 
 # %% ../nbs/12b_cached_dataset.ipynb #9c0d7e97
 _MASK64 = (1 << 64) - 1

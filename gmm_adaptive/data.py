@@ -12,8 +12,8 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from .config import DataConfig
 
 # %% auto #0
-__all__ = ['AVSplits', 'build_splits', 'AbsentInput', 'EpochShuffleSampler', 'check_shardable', 'ShardSampler', 'set_epoch',
-           'DeviceLoader', 'AVLoaders', 'eval_workers', 'make_loaders']
+__all__ = ['AVSplits', 'build_splits', 'AbsentInput', 'SharedEpoch', 'EpochShuffleSampler', 'check_shardable', 'ShardSampler',
+           'set_epoch', 'DeviceLoader', 'AVLoaders', 'eval_workers', 'make_loaders']
 
 # %% ../nbs/10_data.ipynb #135f9c9f
 @dataclass
@@ -57,6 +57,19 @@ class AbsentInput:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return self.value.to(device=x.device, dtype=x.dtype).expand_as(x).contiguous()
     def __repr__(self): return f"AbsentInput(shape {tuple(self.value.shape)}, mean {float(self.value.mean()):.4g})"
+
+# %% ../nbs/10_data.ipynb #70f922c3
+class SharedEpoch:
+    "The epoch a dataset's items depend on, in shared memory, so DataLoader worker processes (persistent ones too) see every `set`."
+    def __init__(self, epoch: int = 0): self._t = torch.full((), int(epoch), dtype=torch.int64).share_memory_()
+    def __int__(self) -> int: return int(self._t)
+    def set(self, epoch: int) -> None:
+        "Make `epoch` the current epoch, in this process and in the workers."
+        self._t.fill_(int(epoch))
+    def fork(self) -> 'SharedEpoch':
+        "A separate counter at the same epoch (for a copy of the dataset that must not follow this one)."
+        return SharedEpoch(int(self))
+    def __repr__(self): return f"SharedEpoch({int(self)})"
 
 # %% ../nbs/10_data.ipynb #3ff303b0
 class EpochShuffleSampler(Sampler):

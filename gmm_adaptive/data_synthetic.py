@@ -10,7 +10,7 @@ import torch
 from torch.utils.data import Dataset
 from typing import ClassVar
 from .config import DataConfig, register_dataset, check_range, check_choice
-from .data import AVSplits, AbsentInput
+from .data import AVSplits, AbsentInput, SharedEpoch
 
 # %% auto #0
 __all__ = ['CLASS_NAMES', 'SPEC', 'SyntheticSpec', 'tone_frequencies', 'waveforms', 'log_spectrogram', 'shape_mask',
@@ -97,8 +97,10 @@ class SyntheticAV(Dataset):
                  spec: SyntheticSpec = SPEC):
         self.audio, self.visual, self.labels, self.flags = audio, visual, labels, flags
         self.flag_modality, self.stats, self.redraw, self.seed, self.spec = flag_modality, stats, redraw, seed, spec
-        self.epoch = 0
-    def set_epoch(self, epoch: int): self.epoch = epoch
+        self._epoch = SharedEpoch()               # persistent DataLoader workers see set_epoch too
+    @property
+    def epoch(self) -> int: return int(self._epoch)
+    def set_epoch(self, epoch: int): self._epoch.set(epoch)
     def __len__(self): return len(self.labels)
     @property
     def imbalance_flags(self) -> np.ndarray:
