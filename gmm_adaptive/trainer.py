@@ -262,6 +262,7 @@ def one_batch(self: Trainer, batch) -> None:
 def consume_iteration_rng(loader) -> None:
     "Draw from the global torch generator what starting a pass over the `DataLoader` `loader` (or the one a `data.DeviceLoader` wraps) draws (its iterator's seed), loading nothing."
     loader = getattr(loader, 'loader', loader)                  # data.DeviceLoader: the DataLoader it wraps
+    if not isinstance(loader, torch.utils.data.DataLoader): return   # another iterable: starting it draws nothing we know of
     if loader.num_workers > 0 and loader.persistent_workers:    # the iterator, made by the first pass, is reused and draws no more
         if getattr(loader, '_rng_pass_taken', False) or loader._iterator is not None: return
         loader._rng_pass_taken = True
