@@ -125,12 +125,13 @@ def _eval_loss(self: GBlending, m, loader, branch) -> float:
 def _train_epoch(self: GBlending, m, opt, branch) -> float:
     "One epoch of the copy on the trainer's training loader; the running training loss of that epoch."
     t, s, bs, n = self.trainer, 0.0, 0.0, 0
+    sc = torch.amp.GradScaler(t.device.type, enabled=t.scaler.is_enabled())   # the copy's own scaler under float16, as the trainer's
     m.train()
     for audio, visual, y, _ in t.dls.train:
         audio, visual, y = audio.to(t.device), visual.to(t.device), y.to(t.device)
         with t.autocast(): l = _branch_loss(m, audio, visual, y, branch, self.cfg.branch_input, 'none')
         loss = l.mean()
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        opt.zero_grad(set_to_none=True); sc.scale(loss).backward(); sc.step(opt); sc.update()   # sc: no-op without float16
         s, bs, n = s + l.detach().sum(), bs + loss.detach(), n + len(y)
     return self._agg(s, n, bs)
 

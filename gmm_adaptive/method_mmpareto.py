@@ -81,7 +81,8 @@ class MMPareto(Callback):
         s = sum((p * new[id(p)]).sum() for p in params)                   # d s / d p = combined gradient
         t.backward_step(t.loss.detach() + (s - s.detach()))
 
-    @staticmethod
-    def _grads(loss, params, retain: bool) -> list:
-        gs = torch.autograd.grad(loss, params, retain_graph=retain, allow_unused=True)
-        return [torch.zeros_like(p) if g is None else g.detach() for p, g in zip(params, gs)]
+    def _grads(self, loss, params, retain: bool) -> list:
+        "True gradients of `loss`; under float16 the loss is scaled by the trainer's gradient scaler first (small gradients would underflow), then divided out. An overflow stays inf, so the scaler skips the step."
+        k = self.trainer.scaler.scale(torch.ones((), device=loss.device))   # the loss scale as a tensor (1 without a scaler): no host sync
+        gs = torch.autograd.grad(loss * k, params, retain_graph=retain, allow_unused=True)
+        return [torch.zeros_like(p) if g is None else g.detach() / k for p, g in zip(params, gs)]
