@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument('--split', default='train', help="train (the split the method's GMM is fitted on), val or test")
     d.add_argument('--out', default=None, metavar='DIR', help='where to write the report (default: <run>/diagnose_<split>/)')
     d.add_argument('--checkpoint', default='best', help='best (selected on validation) or last')
+    d.add_argument('--probe', action='store_true', help="add each sample's linear-probe predictions (pred_probe_audio, pred_probe_visual) to samples.csv")
     d.add_argument('--data-root', default=None, help="the run's data, if it moved since training")
     d.add_argument('--device', default='auto', help="auto, cpu, cuda, cuda:N")
     d.set_defaults(func=cmd_diagnose)
@@ -157,7 +158,7 @@ def main(argv=None) -> int:
     finally: shutdown()                                     # leave torchrun's process group (no-op on one process)
 
 # %% ../nbs/50_cli.ipynb #eb42c3c3
-REPORT_FILES = {'samples.csv': 'one row per sample: p_a, p_v, gap, posterior, component, predictions',
+REPORT_FILES = {'samples.csv': 'one row per sample: p_a, p_v, gap, posterior, component, predictions (with --probe: the linear probes\' too)',
                 'gmm_fit.json': 'the GMM fit: decision, BIC 1 vs 2, weights, means, stds',
                 'gap_histogram.png': 'the gap histogram with both components',
                 'most_imbalanced.csv': 'per class, the samples most imbalanced',
@@ -167,7 +168,7 @@ REPORT_FILES = {'samples.csv': 'one row per sample: p_a, p_v, gap, posterior, co
 def cmd_diagnose(a: argparse.Namespace) -> int:
     "`gmm-adaptive diagnose`: write the imbalance report of a run; print its headline numbers and where the files are."
     from gmm_adaptive.diagnose import diagnose_run
-    d = diagnose_run(a.run, a.split, a.out, checkpoint=a.checkpoint, device=a.device, data_root=a.data_root)
+    d = diagnose_run(a.run, a.split, a.out, checkpoint=a.checkpoint, device=a.device, data_root=a.data_root, probe=a.probe)
     print('\n'.join(d.headline()))
     files = {Path(p).name: Path(p) for p in d.files.values()}
     print(f"wrote {Path(d.files['summary.md']).parent}/")

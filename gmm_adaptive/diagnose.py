@@ -19,7 +19,7 @@ from .provenance import atomic_write, atomic_json, writable_dir
 # %% auto #0
 __all__ = ['SPLITS', 'require_unimodal_logits', 'sample_table', 'accuracies', 'gmm_report', 'most_imbalanced', 'per_class',
            'flag_auroc', 'compare_gaps', 'human_comparison', 'Diagnosis', 'diagnose_outputs', 'plot_diagnosis',
-           'diagnose_model', 'run_trainer', 'diagnose_run']
+           'diagnose_model', 'run_trainer', 'probe_predictions', 'diagnose_run']
 
 # %% ../nbs/26_diagnose.ipynb #25945b0c
 SPLITS = ('train', 'val', 'test')
@@ -320,10 +320,19 @@ def run_trainer(run_dir, checkpoint: str = 'best', device: str = 'auto', data_ro
             'finished': (rd / 'done.json').is_file(), 'data': cfg.data.settings()}
     return t, info
 
+def probe_predictions(trainer, split: str) -> dict:
+    "Each sample's class from the linear probe on each frozen encoder (`24_probe`: fitted on train, L2 chosen on val, as the run's metrics), for the samples of `split`: `{'probe_audio': [N], 'probe_visual': [N]}` in dataset order."
+    from gmm_adaptive.probe import encoder_features, fit_probe
+    t, dls = trainer, trainer.dls
+    feats = {k: encoder_features(t.model, getattr(dls, k), t.device, t.amp) for k in ('train_eval', 'val')}
+    here = feats['train_eval'] if split == 'train' else feats['val'] if split == 'val' else encoder_features(t.model, dls.test, t.device, t.amp)
+    fit = lambda m: fit_probe(feats['train_eval'][m], feats['train_eval']['y'], feats['val'][m], feats['val']['y'], t.n_classes)
+    return {f'probe_{m}': fit(m).predict(here[m]) for m in ('audio', 'visual')}
+
 def diagnose_run(run_dir, split: str = 'train', out=None, checkpoint: str = 'best', device: str = 'auto',
                  data_root: str | None = None, human_gaps: pd.DataFrame | None = None, write: bool = True,
-                 seed: int = 0, n_init: int = 5, unimodal_rule: str = 'bic') -> Diagnosis:
-    "The imbalance report of split `split` of a finished run (any method), written into `out` (default `<run_dir>/diagnose_<split>/`) unless `write` is False."
+                 seed: int = 0, n_init: int = 5, unimodal_rule: str = 'bic', probe: bool = False) -> Diagnosis:
+    "The imbalance report of split `split` of a finished run (any method), written into `out` (default `<run_dir>/diagnose_<split>/`) unless `write` is False; `probe`: add each sample's linear-probe predictions (`pred_probe_audio`, `pred_probe_visual`)."
     if split not in SPLITS: raise ValueError(f"split={split!r} is not known; choose one of {', '.join(map(repr, SPLITS))}.")
     if unimodal_rule not in UNIMODAL_RULES: raise ValueError(f"unimodal_rule={unimodal_rule!r} is not known; choose one of {', '.join(map(repr, UNIMODAL_RULES))}.")
     t, info = run_trainer(run_dir, checkpoint, device, data_root)
@@ -336,7 +345,8 @@ def diagnose_run(run_dir, split: str = 'train', out=None, checkpoint: str = 'bes
     names = getattr(loader.dataset, 'names', None)
     human = human_gaps if human_gaps is not None else (cfg.data.human_gaps() if names is not None else None)
     src = {**info, 'where': where, 'gmm_seed': seed, 'gmm_n_init': n_init, 'gmm_unimodal_rule': unimodal_rule}
-    d = diagnose_outputs(o, sp.class_names, names, sp.split_flags(split), human, split=split, source=src,
+    preds = probe_predictions(t, split) if probe else None
+    d = diagnose_outputs(o, sp.class_names, names, sp.split_flags(split), human, preds, split=split, source=src,
                          seed=seed, n_init=n_init, unimodal_rule=unimodal_rule)
     if write: d.save(out)
     return d
