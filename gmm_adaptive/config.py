@@ -14,10 +14,10 @@ import torch
 __all__ = ['ENCODER_NAMES', 'FUSION_NAMES', 'OPTIMIZER_NAMES', 'LR_SCHEDULE_NAMES', 'SELECTION_RULES', 'AMP_SETTINGS',
            'EVAL_TEST_CHOICES', 'METHODS', 'DATASETS', 'NON_RESULT_FIELDS', 'HASH_OMIT_AT_DEFAULT', 'SECTIONS',
            'check_choice', 'check_range', 'parse_literal', 'DataConfig', 'ModelConfig', 'TrainConfig', 'amp_dtype',
-           'Registry', 'load_plugins', 'MethodConfig', 'register_method', 'method_names', 'method_class',
-           'method_config', 'register_dataset', 'dataset_names', 'dataset_class', 'dataset_config', 'RunConfig',
-           'apply_overrides', 'field_default', 'config_hash', 'seed_everything', 'select_device', 'rng_state',
-           'set_rng_state']
+           'amp_autocast', 'Registry', 'load_plugins', 'MethodConfig', 'register_method', 'method_names',
+           'method_class', 'method_config', 'register_dataset', 'dataset_names', 'dataset_class', 'dataset_config',
+           'RunConfig', 'apply_overrides', 'field_default', 'config_hash', 'seed_everything', 'select_device',
+           'rng_state', 'set_rng_state']
 
 # %% ../nbs/00_config.ipynb #7ae20fe5
 def check_choice(name: str, value, choices) -> None:
@@ -181,6 +181,11 @@ def amp_dtype(amp, device) -> torch.dtype | None:
     if amp is True or amp == 'auto':
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return getattr(torch, amp)
+
+def amp_autocast(amp, device):
+    "The autocast context of `amp` on `device` (its dtype as `amp_dtype` reads it; disabled where that is None): what training and every evaluation pass compute in."
+    dt = amp_dtype(amp, device)
+    return torch.autocast(torch.device(device).type, dtype=dt or torch.bfloat16, enabled=dt is not None)
 
 # %% ../nbs/00_config.ipynb #35608487
 class Registry:

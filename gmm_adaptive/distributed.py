@@ -4,7 +4,7 @@
 
 # %% ../nbs/33_distributed.ipynb #6fc00b6c
 from __future__ import annotations
-import atexit, contextlib, os, socket, subprocess, sys
+import atexit, contextlib, os, sys
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -17,8 +17,7 @@ from .trainer import Callback
 # %% auto #0
 __all__ = ['DistEnv', 'dist_env', 'rank_device', 'world_size', 'rank', 'is_main', 'init_distributed', 'shutdown', 'distributed',
            'barrier', 'broadcast_object', 'all_gather_object', 'gather_rows', 'is_sharded', 'gather_if_sharded',
-           'broadcast_buffers', 'TrainerForward', 'DistributedSync', 'check_distributed', 'run_or_load_distributed',
-           'free_port', 'launch_local']
+           'broadcast_buffers', 'TrainerForward', 'DistributedSync', 'check_distributed', 'run_or_load_distributed']
 
 # %% ../nbs/33_distributed.ipynb #a9f99143
 @dataclass(frozen=True)
@@ -212,25 +211,3 @@ def run_or_load_distributed(cfg, results_dir='results', progress: bool | None = 
         if main: stack.enter_context(run_lock(run_dir, echo or print))
         if broadcast_object((run_dir / 'done.json').exists() if main else None): return load_run(run_dir)
         return _train(cfg, run_dir, cfg.train.progress if progress is None else progress, echo, callbacks)
-
-# %% ../nbs/33_distributed.ipynb #a26e60b1
-def free_port() -> int:
-    "A TCP port that is free now on this machine (bound to port 0, then released)."
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
-
-def launch_local(argv: list, nprocs: int, timeout: float = 300, env: dict | None = None) -> list:
-    "Run `argv` on `nprocs` local processes as torchrun would (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, a free MASTER_PORT); return their `CompletedProcess`es, rank order."
-    port, procs = free_port(), []
-    for r in range(nprocs):
-        e = {**os.environ, **(env or {}), 'RANK': str(r), 'LOCAL_RANK': str(r), 'WORLD_SIZE': str(nprocs),
-             'LOCAL_WORLD_SIZE': str(nprocs), 'MASTER_ADDR': '127.0.0.1', 'MASTER_PORT': str(port), 'OMP_NUM_THREADS': '1'}
-        procs.append(subprocess.Popen(argv, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-    out = []
-    try:
-        for p in procs:
-            so, se = p.communicate(timeout=timeout)
-            out.append(subprocess.CompletedProcess(p.args, p.returncode, so, se))
-    finally:
-        for p in procs:
-            if p.poll() is None: p.kill()
-    return out

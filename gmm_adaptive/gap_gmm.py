@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .config import check_choice, amp_dtype
+from .config import check_choice, amp_autocast
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'UNIMODAL_RULES', 'true_class_prob', 'modality_gap', 'GapGMM', 'fit_gap_gmm', 'outputs_over',
@@ -172,9 +172,8 @@ def outputs_over(forward, loader, device, features: bool = False, max_batches: i
 def collect_outputs(model, loader, device, amp=False, features: bool = False) -> dict:
     "Run a plain `model` in eval mode over `loader` (no trainer hooks); `amp`: the run's `TrainConfig.amp` or its dtype (`config.amp_dtype`), so evaluation computes in training's dtype; see `outputs_over` for what it returns."
     was_training = model.training; model.eval()
-    dt = amp_dtype(amp, device)
     def fwd(audio, visual):
-        with torch.autocast(device.type, dtype=dt or torch.bfloat16, enabled=dt is not None):   # as in training
+        with amp_autocast(amp, device):                                     # as in training
             return model(audio, visual)
     try: return outputs_over(fwd, loader, device, features=features)
     finally: model.train(was_training)

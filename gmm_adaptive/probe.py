@@ -15,14 +15,13 @@ __all__ = ['PROBE_L2_GRID', 'encoder_features', 'LinearProbe', 'fit_probe', 'pro
 @torch.no_grad()
 def encoder_features(model, loader, device, amp=False) -> dict:
     "Pooled features of each frozen encoder over `loader`: numpy `{'audio': [N, D_a], 'visual': [N, D_v], 'y': [N]}` (eval mode, no grad; `amp`: the run's setting or dtype, see `config.amp_dtype`)."
-    from gmm_adaptive.config import amp_dtype
+    from gmm_adaptive.config import amp_autocast
     device = torch.device(device)
-    dt = amp_dtype(amp, device)
     was = model.training; model.eval()
     out = {'audio': [], 'visual': [], 'y': []}
     try:
         for audio, visual, y, _ in loader:
-            with torch.autocast(device.type, dtype=dt or torch.bfloat16, enabled=dt is not None):
+            with amp_autocast(amp, device):
                 a, v = model.encode(audio.to(device, non_blocking=True), visual.to(device, non_blocking=True))
             out['audio'].append(a.float().cpu()); out['visual'].append(v.float().cpu()); out['y'].append(y)
     finally: model.train(was)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/19_testing.ipynb #ab4dcefd
 from __future__ import annotations
-import csv, hashlib, os, shutil
+import csv, hashlib, os, shutil, socket, subprocess
 from pathlib import Path
 import numpy as np
 from .decode import MediaSettings, ClipSpec, decode_clip
@@ -14,7 +14,8 @@ from .data_ave import AVE_CLASSES, AVE_HEADER, AVE_SPLIT_FILES
 
 # %% auto #0
 __all__ = ['FAKE_CREMAD_BAD', 'FAKE_AVE_BAD', 'FAKE_FOLDER_BAD', 'FAKE_FSDD_BAD', 'write_wav', 'write_video', 'write_lfs_pointer',
-           'decode_or_crash', 'make_fake_cremad', 'make_fake_ave', 'make_fake_folder', 'write_fake_fsdd']
+           'decode_or_crash', 'make_fake_cremad', 'make_fake_ave', 'make_fake_folder', 'write_fake_fsdd', 'free_port',
+           'launch_local']
 
 # %% ../nbs/19_testing.ipynb #70fa1f86
 def write_wav(path: str | os.PathLike, y: np.ndarray, sr_hz: int, subtype: str = 'PCM_16') -> Path:
@@ -224,3 +225,25 @@ def write_fake_fsdd(path: str | os.PathLike, digits=range(10), speakers=('alice'
         write_wav(p / '7_alice_92.wav', np.zeros(0), 8000); write_wav(p / '8_bob_93.wav', np.zeros(4000), 8000)
         write_lfs_pointer(p / '9_alice_94.wav')
     return dict(names=sorted(names), bad=dict(FAKE_FSDD_BAD) if bad else {})
+
+# %% ../nbs/19_testing.ipynb #741e7129
+def free_port() -> int:
+    "A TCP port that is free now on this machine (bound to port 0, then released)."
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def launch_local(argv: list, nprocs: int, timeout: float = 300, env: dict | None = None) -> list:
+    "Run `argv` on `nprocs` local processes as torchrun would (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, a free MASTER_PORT); return their `CompletedProcess`es, rank order."
+    port, procs = free_port(), []
+    for r in range(nprocs):
+        e = {**os.environ, **(env or {}), 'RANK': str(r), 'LOCAL_RANK': str(r), 'WORLD_SIZE': str(nprocs),
+             'LOCAL_WORLD_SIZE': str(nprocs), 'MASTER_ADDR': '127.0.0.1', 'MASTER_PORT': str(port), 'OMP_NUM_THREADS': '1'}
+        procs.append(subprocess.Popen(argv, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    out = []
+    try:
+        for p in procs:
+            so, se = p.communicate(timeout=timeout)
+            out.append(subprocess.CompletedProcess(p.args, p.returncode, so, se))
+    finally:
+        for p in procs:
+            if p.poll() is None: p.kill()
+    return out

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .config import RunConfig, rng_state, set_rng_state, amp_dtype
+from .config import RunConfig, rng_state, set_rng_state, amp_dtype, amp_autocast
 from .data import AVLoaders
 from .gap_gmm import outputs_over
 from .metrics import split_metrics
@@ -161,7 +161,7 @@ def log(self: Trainer, **values) -> None:
 @patch
 def autocast(self: Trainer):
     "The autocast context of the run's dtype (`trainer.amp`; off when None): what `forward` and a method's own passes use."
-    return torch.autocast(self.device.type, dtype=self.amp or torch.bfloat16, enabled=self.amp is not None)
+    return amp_autocast(self.amp, self.device)
 
 @patch
 def forward(self: Trainer, audio, visual):
